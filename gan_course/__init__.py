@@ -1,0 +1,21 @@
+"""gan_course: the reference implementation behind the gan-course notebooks.
+
+Modules, in the order the chapters meet them:
+
+- ``runtime``: device choice, seeding, and the fast mode used by the tests;
+- ``theory``: closed forms of chapter 01 (optimal discriminator, C(G) and the JSD);
+- ``data``: offline MNIST as tensors, a seeded batch iterator, and toy Gaussian targets;
+- ``models``: MLP generators and discriminators/critics (optionally conditional);
+- ``losses``: GAN, non-saturating, WGAN, WGAN-GP and LSGAN losses, all from logits;
+- ``train``: one trainer for every chapter, with checkpoints;
+- ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;
+- ``plots``, ``widgets``: figures, animations and interactive panels;
+- ``checks``: the exercise checkers;
+- ``recipes``: the named, full-length training settings shared by the chapters, the command
+  line (``python -m gan_course``) and ``make results``.
+"""
+
+from gan_course.runtime import FAST, device, fast_or_full, seed_everything
+
+__all__ = ["FAST", "device", "fast_or_full", "seed_everything"]
+__version__ = "0.1.0"

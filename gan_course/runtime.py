@@ -1,0 +1,44 @@
+"""Where the code runs and how long it trains: device choice, seeding, fast mode.
+
+Fast mode is one switch, the environment variable ``GAN_COURSE_FAST=1``. ``make test`` sets it
+so that every notebook trains for a few steps through exactly the same code as the full run;
+only the lengths chosen with :func:`fast_or_full` change.
+"""
+
+import os
+import random
+
+import numpy as np
+import torch
+
+FAST: bool = os.environ.get("GAN_COURSE_FAST", "0").strip().lower() not in ("", "0", "false", "no")
+
+
+def fast_or_full(full, fast):
+    """Return ``fast`` in fast mode (``GAN_COURSE_FAST=1``), else ``full``."""
+    return fast if FAST else full
+
+
+def device(prefer: str | None = None) -> torch.device:
+    """The best available device: CUDA, then Apple's MPS, then the CPU.
+
+    ``prefer`` (or the environment variable ``GAN_COURSE_DEVICE``) forces one, e.g. ``"cpu"``.
+    """
+    choice = prefer or os.environ.get("GAN_COURSE_DEVICE")
+    if choice:
+        return torch.device(choice)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and PyTorch; return a CPU ``torch.Generator`` seeded with ``seed``."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
