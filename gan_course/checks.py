@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from gan_course import losses, theory
 
 
-def _report(ok: bool, success: str, failure: str = "") -> bool:
+def _report(ok: bool, success: str = "", failure: str = "") -> bool:
     print(f"✅ Correct. {success}" if ok else f"❌ Not yet. {failure}")
     return ok
 
@@ -112,7 +112,8 @@ def check_gradient_penalty(answer) -> bool:
         return _report(False, failure=f"for the linear critic f(x) = 3 x1 + 4 x2 the gradient norm "
                        f"is 5 everywhere, so the penalty is (5 - 1)^2 = 16; you returned {got}.")
     linear.zero_grad()
-    got.backward()
+    if torch.is_tensor(got) and got.requires_grad:
+        got.backward()
     if linear.weight.grad is None or linear.weight.grad.abs().sum() == 0:
         return _report(False, failure="the value is right but no gradient reaches the critic's "
                        "weights: pass create_graph=True to torch.autograd.grad.")

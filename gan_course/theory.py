@@ -44,8 +44,15 @@ def js_divergence(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
 
 
 def c_of_g(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:
-    """C(G) = max_D V(D, G) = V(D*, G); equals -log 4 + 2 JSD(p_data || p_g) (Theorem 1)."""
-    return value_function(optimal_discriminator(p_data, p_g), p_data, p_g, x)
+    """C(G) = max_D V(D, G) = V(D*, G); equals -log 4 + 2 JSD(p_data || p_g) (Theorem 1).
+
+    Written with D* = p_data / (p_data + p_g) and 1 - D* = p_g / (p_data + p_g) substituted, so
+    that no rounding of D* to exactly 1 in a tail turns a tiny p_g log(1 - D*) into -inf.
+    """
+    p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
+    total = np.where(p_data + p_g > 0, p_data + p_g, 1.0)
+    integrand = xlogy(p_data, p_data) + xlogy(p_g, p_g) - xlogy(p_data + p_g, total)
+    return float(np.trapezoid(integrand, x))
 
 
 def parallel_lines(theta: float) -> dict[str, float]:

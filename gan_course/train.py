@@ -27,7 +27,7 @@ from gan_course.data import Batches
 from gan_course.losses import LOSSES, gradient_penalty
 from gan_course.runtime import device as pick_device
 
-OPTIMIZERS = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}
+OPTIMIZERS = ("adam", "rmsprop")
 
 
 class TrainingDiverged(RuntimeError):
@@ -98,8 +98,11 @@ class Trainer:
             raise ValueError(f"{len(self.batches)} batches per epoch is fewer than d_steps={d_steps}")
 
         def make_optimizer(params, lr):
-            kwargs = {"betas": tuple(betas)} if optimizer == "adam" else {}
-            return OPTIMIZERS[optimizer](params, lr=lr, **kwargs)
+            # Adam's fused kernel updates all parameters in one pass: on a CPU that is several
+            # times faster than the default per-tensor loop (see benchmarks/bench_trainer.py).
+            if optimizer == "adam":
+                return torch.optim.Adam(params, lr=lr, betas=tuple(betas), fused=True)
+            return torch.optim.RMSprop(params, lr=lr, foreach=True)
 
         self.opt_g = make_optimizer(self.generator.parameters(), lr_g)
         self.opt_d = make_optimizer(self.discriminator.parameters(), lr_d)
