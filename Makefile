@@ -46,8 +46,12 @@ test-slides:
 bench:
 	$(PY) benchmarks/bench_trainer.py
 
+# Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png.
+# About 60 minutes on 2 CPU cores; not part of `make test`.
+results:
+	$(PY) tools/results.py
+
 clean:
-	rm -rf build .pytest_cache .ruff_cache runs
+	rm -rf build .pytest_cache .ruff_cache
 	find . -path ./.venv -prune -o -name __pycache__ -type d -print -exec rm -rf {} +
 	find . -path ./.venv -prune -o -name .ipynb_checkpoints -type d -print -exec rm -rf {} +
-	rm -f data/MNIST/raw/*-ubyte

@@ -1,0 +1,22 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_results_script_writes_table_and_pictures(tmp_path):
+    env = {**os.environ, "GAN_COURSE_FAST": "1"}
+    subprocess.run([sys.executable, str(ROOT / "tools" / "results.py"), "--models", "toy1d",
+                    "ring-wgan-gp", "--seeds", "0", "1", "--out", str(tmp_path)], check=True,
+                   env=env, capture_output=True, timeout=600)
+    report = (tmp_path / "RESULTS.md").read_text()
+    assert "Fast mode" in report and "torch 2.14.1" in report
+    rows = [line for line in report.splitlines() if line.startswith("| `")]
+    assert [row.split("|")[1].strip() for row in rows] == ["`toy1d`", "`ring-wgan-gp`"]
+    assert all("| 0, 1 |" in row for row in rows)
+    assert "modes" in report and "W1" in report
+    assert (tmp_path / "results" / "toy1d.png").stat().st_size > 1000
+    assert (tmp_path / "results" / "ring-wgan-gp.png").is_file()
+    assert report.count("- seed ") == 4
