@@ -132,3 +132,132 @@ def check_gradient_penalty(answer) -> bool:
                    error or f"on a small MLP critic you returned {got}, the reference gives "
                    f"{want.item():.5f} with the same random state. Hint: draw eps with "
                    "torch.rand(len(real)) (one per sample) before anything else.")
+
+
+# --- chapters 01 and 02 -------------------------------------------------------------------------
+
+
+def _float(value) -> float | None:
+    """A scalar answer (float, NumPy or 0-d tensor) as a float, or None if it is not a scalar."""
+    if value is None:
+        return None
+    try:
+        if torch.is_tensor(value):
+            value = value.detach().cpu().double()
+        array = np.asarray(value, dtype=float)
+        return float(array) if array.size == 1 else None
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def check_js_divergence(answer) -> bool:
+    """``answer(p, q, x)``: JSD(p || q) for density values on the grid ``x`` (trapezoid rule)."""
+    x = np.linspace(-6.0, 6.0, 4801)
+
+    def box(a, b):
+        return ((x >= a) & (x <= b)).astype(float) / (b - a)
+
+    def normal(mu, s):
+        return np.exp(-((x - mu) ** 2) / (2 * s**2)) / (s * np.sqrt(2 * np.pi))
+
+    cases = [("two equal Gaussians", normal(0, 1), normal(0, 1)),
+             ("two Gaussians N(0, 1) and N(1, 0.5^2)", normal(0, 1), normal(1, 0.5)),
+             ("two boxes that do not overlap, U[-3, -1] and U[1, 3]", box(-3, -1), box(1, 3))]
+    for name, p, q in cases:
+        want = theory.js_divergence(p, q, x)
+        got, error = _run(answer, p, q, x)
+        if error:
+            return _report(False, failure=error)
+        value = _float(got)
+        if value is None or not np.isfinite(value):
+            return _report(False, failure=f"for {name} you returned {got}: expected a finite number. "
+                           "Hint: where p(x) = 0 the term p log(p / m) is 0 (use scipy.special.xlogy "
+                           "or np.where), so do not divide by zero.")
+        if abs(value - want) > 1e-4:
+            return _report(False, failure=f"for {name} you returned {value:.5f}, expected {want:.5f}. "
+                           "Hint: JSD = 1/2 KL(p || m) + 1/2 KL(q || m) with m = (p + q) / 2, each KL "
+                           "integrated with np.trapezoid(..., x).")
+    return _report(True, "JSD is 0 for equal densities and log 2 = 0.6931 when they do not overlap.")
+
+
+def check_logit_gradients(answer) -> bool:
+    """``answer(d)``: the derivatives of log(1 - D) and of -log D with respect to D's logit a,
+    as functions of the values d = D(G(z)) = sigmoid(a); returns the pair (saturating,
+    non-saturating)."""
+    d = np.array([1e-4, 0.01, 0.3, 0.5, 0.9, 0.999])
+    want_sat, want_ns = -d, -(1 - d)
+    got, error = _run(answer, d.copy())
+    if error:
+        return _report(False, failure=error)
+    if not (isinstance(got, tuple | list) and len(got) == 2):
+        return _report(False, failure=f"return a pair (saturating, non_saturating); you returned {got!r}.")
+    ok_sat, ok_ns = _close(got[0], want_sat, 1e-6), _close(got[1], want_ns, 1e-6)
+    if ok_sat and ok_ns:
+        return _report(True, "at D(G(z)) = 0.0001 the saturating loss sends back a gradient 10,000 "
+                       "times smaller than the non-saturating one.")
+    which = "the saturating one, d/da log(1 - sigmoid(a))" if not ok_sat else \
+        "the non-saturating one, d/da [-log sigmoid(a)]"
+    return _report(False, failure=f"{which} is not right yet: for d = {d.tolist()} expected "
+                   f"{(want_sat if not ok_sat else want_ns).round(4).tolist()}, got "
+                   f"{got[0] if not ok_sat else got[1]}. Hint: sigmoid'(a) = sigmoid(a) (1 - sigmoid(a)), "
+                   "so both answers are simple expressions in d.")
+
+
+def check_wasserstein_samples(answer) -> bool:
+    """``answer(a, b)``: W1 between two 1-D samples of equal size (NumPy arrays, any order)."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 1.0, 500)
+    cases = [("b = a + 0.7 (a shift)", a, a + 0.7),
+             ("b with another spread", a, rng.normal(0.2, 2.0, 500))]
+    for name, u, v in cases:
+        want = float(np.mean(np.abs(np.sort(u) - np.sort(v))))
+        got, error = _run(answer, u.copy(), v.copy())
+        if error:
+            return _report(False, failure=error)
+        value = _float(got)
+        if value is None or not abs(value - want) <= 1e-6:
+            hint = ("Hint: in 1-D the best transport plan matches the samples in sorted order: "
+                    "sort both, then average the distances |a_(i) - b_(i)|.")
+            if value is not None and abs(value - float(np.mean(np.abs(u - v)))) < 1e-6:
+                hint = "You matched the samples in their given order. " + hint
+            return _report(False, failure=f"for {name} you returned {got}, expected {want:.5f}. {hint}")
+    return _report(True, "W1 between equal-size 1-D samples is the mean distance between the sorted samples.")
+
+
+def check_discriminator_loss(answer) -> bool:
+    """``answer(real_logits, fake_logits)``: -V on a batch, -mean log D(x) - mean log(1 - D(G(z))),
+    computed stably from logits."""
+    real = torch.tensor([3.0, 0.0, -2.0, 200.0, -150.0])
+    fake = torch.tensor([-3.0, 0.0, 2.0, -200.0, 150.0])
+    want = losses.d_loss_gan(real, fake)
+    got, error = _run(answer, real.clone(), fake.clone())
+    if error:
+        return _report(False, failure=error)
+    value = _float(got)
+    if value is None or not np.isfinite(value):
+        return _report(False, failure=f"you returned {got} for logits as large as 150 or 200: "
+                       "sigmoid(150) rounds to exactly 1, so log(1 - D) becomes log(0). Hint: "
+                       "-log D = softplus(-logit) and -log(1 - D) = softplus(logit).")
+    if not abs(value - want.item()) <= 1e-4:
+        hint = "Hint: the sum of two averages, softplus(-real).mean() + softplus(fake).mean()."
+        if abs(2 * value - want.item()) < 1e-4:
+            hint = "You returned half the answer: average each term over its own batch, then add them."
+        return _report(False, failure=f"for real logits {real.tolist()} and fake logits {fake.tolist()} "
+                       f"you returned {value:.4f}, expected {want.item():.4f}. {hint}")
+    return _report(True, "this is binary cross-entropy with label 1 for data and 0 for samples.")
+
+
+def check_mode_shares(answer) -> bool:
+    """``answer(samples, means)``: the share of 1-D ``samples`` nearest to each of ``means``."""
+    samples = np.array([-2.1, -1.9, 2.0, 2.2, 0.1, 5.0, -0.3, 1.7])
+    means = [-2.0, 2.0]
+    want = np.array([3 / 8, 5 / 8])
+    got, error = _run(answer, samples.copy(), list(means))
+    if error:
+        return _report(False, failure=error)
+    if _close(got, want, 1e-6):
+        return _report(True, "a collapsed generator puts (almost) all its samples in one share.")
+    return _report(False, failure=f"for samples {samples.tolist()} and modes {means} you returned {got}, "
+                   f"expected {want.tolist()} (an array with one share per mode, summing to 1). Hint: "
+                   "np.abs(samples[:, None] - np.array(means)[None, :]).argmin(axis=1) gives each "
+                   "sample's nearest mode; then np.bincount(..., minlength=len(means)) / len(samples).")

@@ -39,26 +39,39 @@ TARGETS = {
 }
 
 _ADAM = {"optimizer": "adam", "betas": (0.5, 0.999)}
-_TOY_1D = {"generator": {"dim": 1, "noise_dim": 1, "hidden": (32, 32)},
+# 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
+_TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
            "discriminator": {"dim": 1, "hidden": (32, 32)}}
+# k = 5 discriminator steps on batches of 512 (the batch noise of 128 samples hides a W1 of 0.03),
+# the discriminator 3x faster than the generator, and a weight average of the generator.
+_TOY_1D_TRAINER = {**_ADAM, "loss": "gan", "d_steps": 5, "lr_g": 3e-4, "lr_d": 1e-3,
+                   "batch_size": 512, "ema_decay": 0.995}
 _TOY_2D = {"generator": {"dim": 2, "noise_dim": 2, "hidden": (128, 128, 128), "noise": "normal"},
            "discriminator": {"dim": 2, "hidden": (128, 128, 128)}}
 
 RECIPES = {r.name: r for r in [
-    Recipe("toy1d", "1-D Gaussian N(4, 0.5^2), non-saturating GAN (chapter 02)", "gaussian-1d",
-           epochs=25, fast_steps=200,
-           trainer={**_ADAM, "loss": "gan", "lr_g": 1e-3, "lr_d": 1e-3, "batch_size": 128}, **_TOY_1D),
+    # 430 passes of the discriminator over 20,000 points = 3,010 generator steps
+    Recipe("toy1d", "1-D Gaussian N(4, 0.5^2), non-saturating GAN, k = 5 (chapter 02)", "gaussian-1d",
+           epochs=430, fast_steps=200, trainer=_TOY_1D_TRAINER, **_TOY_1D),
+    Recipe("toy1d-bimodal", "1-D mixture of N(-2, 0.5^2) and N(2, 0.5^2), toy1d's settings: "
+           "collapses onto one mode (chapter 02)", "bimodal-1d",
+           epochs=430, fast_steps=200, trainer=_TOY_1D_TRAINER, **_TOY_1D),
+    # Matched budgets: 4,056 generator steps each, the same networks, batch and weight average.
+    # The non-saturating GAN makes 1 discriminator step per generator step (78 steps per epoch),
+    # the two WGANs 2 critic steps (39 per epoch): 52 and 104 epochs.
     Recipe("ring-gan", "ring of 8 Gaussians, non-saturating GAN (chapter 05)", "ring8",
-           epochs=40, fast_steps=100,
-           trainer={**_ADAM, "loss": "gan", "lr_g": 1e-3, "lr_d": 1e-3, "batch_size": 256}, **_TOY_2D),
+           epochs=52, fast_steps=100,
+           trainer={**_ADAM, "loss": "gan", "lr_g": 1e-3, "lr_d": 1e-3, "batch_size": 256,
+                    "ema_decay": 0.995}, **_TOY_2D),
     Recipe("ring-wgan", "ring of 8 Gaussians, WGAN with weight clipping (chapter 05)", "ring8",
-           epochs=40, fast_steps=100,
-           trainer={"optimizer": "rmsprop", "loss": "wgan", "lr_g": 5e-4, "lr_d": 5e-4,
-                    "clip": 0.01, "d_steps": 5, "batch_size": 256}, **_TOY_2D),
+           epochs=104, fast_steps=100,
+           trainer={"optimizer": "rmsprop", "loss": "wgan", "lr_g": 5e-5, "lr_d": 5e-5,
+                    "clip": 0.01, "d_steps": 2, "batch_size": 256, "ema_decay": 0.995}, **_TOY_2D),
     Recipe("ring-wgan-gp", "ring of 8 Gaussians, WGAN-GP (chapter 05)", "ring8",
-           epochs=40, fast_steps=100,
+           epochs=104, fast_steps=100,
            trainer={"optimizer": "adam", "betas": (0.5, 0.9), "loss": "wgan", "lr_g": 1e-3,
-                    "lr_d": 1e-3, "gp_weight": 0.1, "d_steps": 5, "batch_size": 256}, **_TOY_2D),
+                    "lr_d": 1e-3, "gp_weight": 0.1, "d_steps": 2, "batch_size": 256,
+                    "ema_decay": 0.995}, **_TOY_2D),
     Recipe("mnist-gan", "MLP GAN on MNIST, non-saturating loss, EMA generator (chapter 03)",
            "mnist", epochs=10, fast_steps=30,
            trainer={**_ADAM, "loss": "gan", "lr_g": 3e-4, "lr_d": 3e-4, "batch_size": 128,
@@ -73,8 +86,8 @@ RECIPES = {r.name: r for r in [
                     "clip": 0.01, "d_steps": 5, "batch_size": 64}),
     Recipe("mnist-wgan-gp", "MLP WGAN-GP on MNIST (chapter 05)", "mnist", epochs=10,
            fast_steps=20,
-           trainer={"optimizer": "adam", "betas": (0.5, 0.9), "loss": "wgan", "lr_g": 1e-4,
-                    "lr_d": 1e-4, "gp_weight": 10.0, "d_steps": 5, "batch_size": 64}),
+           trainer={"optimizer": "adam", "betas": (0.0, 0.9), "loss": "wgan", "lr_g": 3e-4,
+                    "lr_d": 3e-4, "gp_weight": 10.0, "d_steps": 5, "batch_size": 64}),
 ]}
 
 

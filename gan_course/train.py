@@ -226,8 +226,10 @@ class Trainer:
         self._saved_step = getattr(self, "_saved_step", None)
         if self.step == 0 and not self.snapshots:
             self._snapshot()
+        # progress=True leaves `disable` unset, so the environment variable TQDM_DISABLE=1 (tests,
+        # committed notebook outputs) still turns the bar off; an explicit value would override it
         bar = tqdm(total=total, initial=min(self.step, total), desc="training", unit="step",
-                   disable=not self.progress)
+                   **({} if self.progress else {"disable": True}))
         start = time.perf_counter()
         try:
             while self.step < total:

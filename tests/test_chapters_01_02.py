@@ -1,0 +1,120 @@
+"""Chapters 01 and 02: their exercise checkers, the toy1d / toy1d-bimodal recipes, and the
+trainer's progress bar (off under TQDM_DISABLE=1, as the chapters' committed outputs need)."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from scipy.special import xlogy
+
+from gan_course import checks, metrics, recipes
+
+
+def _jsd(p, q, x):
+    m = (p + q) / 2
+    kl = lambda a: np.trapezoid(xlogy(a, a) - xlogy(a, np.where(m > 0, m, 1.0)), x)  # noqa: E731
+    return 0.5 * kl(p) + 0.5 * kl(q)
+
+
+def _shares(samples, means):
+    nearest = np.abs(np.asarray(samples)[:, None] - np.asarray(means)[None, :]).argmin(axis=1)
+    return np.bincount(nearest, minlength=len(means)) / len(nearest)
+
+
+RIGHT = {
+    checks.check_js_divergence: _jsd,
+    checks.check_logit_gradients: lambda d: (-d, -(1 - d)),
+    checks.check_wasserstein_samples: lambda a, b: np.mean(np.abs(np.sort(a) - np.sort(b))),
+    checks.check_discriminator_loss: lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean(),
+    checks.check_mode_shares: _shares,
+}
+
+
+@pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
+def test_new_checkers_accept_right_answers(checker, capsys):
+    assert checker(RIGHT[checker]) is True
+    assert capsys.readouterr().out.startswith("✅ Correct.")
+
+
+def test_checkers_accept_tensors_and_lists_where_natural(capsys):
+    assert checks.check_wasserstein_samples(
+        lambda a, b: torch.tensor(a).sort().values.sub(torch.tensor(b).sort().values).abs().mean())
+    assert checks.check_logit_gradients(lambda d: [list(-d), list(d - 1)])
+    assert checks.check_mode_shares(lambda s, m: list(_shares(s, m)))
+
+
+WRONG = [
+    # (checker, wrong answer, a phrase the feedback must contain)
+    (checks.check_js_divergence,  # 0 log 0 gives nan for the boxes
+     lambda p, q, x: sum(0.5 * np.trapezoid(a * np.log(a / ((p + q) / 2)), x) for a in (p, q)),
+     "use scipy.special.xlogy"),
+    (checks.check_js_divergence, lambda p, q, x: _jsd(p, q, x) * 2, "expected 0.22398"),
+    (checks.check_logit_gradients, lambda d: (-(1 - d), -d), "the saturating one"),
+    (checks.check_logit_gradients, lambda d: (-d, -1 / d), "the non-saturating one"),
+    (checks.check_logit_gradients, lambda d: -d, "return a pair"),
+    (checks.check_wasserstein_samples, lambda a, b: np.mean(np.abs(a - b)), "in their given order"),
+    (checks.check_wasserstein_samples, lambda a, b: abs(a.mean() - b.mean()), "sorted order"),
+    (checks.check_discriminator_loss,
+     lambda r, f: -(torch.log(torch.sigmoid(r)).mean() + torch.log(1 - torch.sigmoid(f)).mean()),
+     "softplus"),
+    (checks.check_discriminator_loss,
+     lambda r, f: F.softplus(torch.cat([-r, f])).mean(), "returned half the answer"),
+    (checks.check_mode_shares, lambda s, m: np.array([0.5, 0.5]), "expected [0.375, 0.625]"),
+    (checks.check_mode_shares, lambda s, m: 1 / 0, "your function raised ZeroDivisionError"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers' own log(0)
+@pytest.mark.parametrize("checker, answer, phrase", WRONG, ids=lambda v: getattr(v, "__name__", ""))
+def test_new_checkers_explain_wrong_answers(checker, answer, phrase, capsys):
+    assert checker(answer) is False  # returns, never raises
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Not yet.") and phrase in out, out
+
+
+def test_unfinished_exercise_cells_get_feedback_not_an_error(capsys):
+    # the students' cells start as a function whose body is `...` (returns None)
+    for checker in RIGHT:
+        assert checker(lambda *args: None) is False
+    assert capsys.readouterr().out.count("❌ Not yet.") == len(RIGHT)
+
+
+def test_toy1d_recipes_share_settings_and_differ_in_target():
+    one, two = recipes.get("toy1d"), recipes.get("toy1d-bimodal")
+    assert one.trainer == two.trainer and one.generator == two.generator
+    assert one.target == "gaussian-1d" and two.target == "bimodal-1d"
+    trainer, target = recipes.build("toy1d-bimodal", progress=False, device="cpu")
+    assert target.modes.ravel().tolist() == [-2.0, 2.0]
+    assert trainer.d_steps == 5 and trainer.ema is not None
+    # 430 passes over 20,000 points in batches of 512 with k = 5: 3,010 generator steps
+    assert round(one.epochs * trainer.steps_per_epoch) == 3010
+
+
+def test_toy1d_moves_towards_the_target_in_fast_mode():
+    trainer, target = recipes.build("toy1d", seed=0, progress=False, device="cpu")
+    before = recipes.evaluate(trainer, target, n=2000)["w1"]
+    trainer.fit(steps=recipes.get("toy1d").fast_steps)
+    after = recipes.evaluate(trainer, target, n=2000)["w1"]
+    assert before > 3.0 and after < before - 0.3, (before, after)
+    samples = trainer.sample(2000, generator=torch.Generator().manual_seed(0))
+    assert metrics.mode_coverage(samples, target)["n_modes"] == 1
+
+
+def test_progress_bar_honours_tqdm_disable():
+    # tqdm reads TQDM_DISABLE when it is imported, so each case runs in a fresh interpreter
+    code = ("from gan_course import recipes; "
+            "t, _ = recipes.build('toy1d', progress={}, device='cpu'); t.fit(steps=3)")
+
+    def bar_shown(progress, **env):
+        environment = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"} | env
+        result = subprocess.run([sys.executable, "-c", code.format(progress)], env=environment,
+                                capture_output=True, text=True, check=True)
+        return "training" in result.stderr
+
+    assert bar_shown(True)
+    assert not bar_shown(False)
+    assert not bar_shown(True, TQDM_DISABLE="1")  # as in `make test` and for committed outputs
