@@ -261,3 +261,100 @@ def check_mode_shares(answer) -> bool:
                    f"expected {want.tolist()} (an array with one share per mode, summing to 1). Hint: "
                    "np.abs(samples[:, None] - np.array(means)[None, :]).argmin(axis=1) gives each "
                    "sample's nearest mode; then np.bincount(..., minlength=len(means)) / len(samples).")
+
+
+# --- chapters 03 and 04 -------------------------------------------------------------------------
+
+
+def check_ema_update(answer) -> bool:
+    """``answer(average, model, decay)``: one in-place step of the weight average,
+    theta_avg <- decay * theta_avg + (1 - decay) * theta, for every parameter of two modules of
+    the same architecture; ``model`` itself must stay unchanged."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    average = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    before = [p.detach().clone() for p in model.parameters()]
+    start = [p.detach().clone() for p in average.parameters()]
+    decay = 0.9
+    _, error = _run(answer, average, model, decay)
+    if error:
+        return _report(False, failure=error + ". Hint: loop over zip(average.parameters(), "
+                       "model.parameters()) inside `with torch.no_grad():` and update in place.")
+    if not all(torch.equal(p.detach(), b) for p, b in zip(model.parameters(), before, strict=True)):
+        return _report(False, failure="your function changed the model's own weights: only the "
+                       "average moves; the model keeps training with its raw weights.")
+    got = [p.detach() for p in average.parameters()]
+    want = [decay * a + (1 - decay) * m for a, m in zip(start, before, strict=True)]
+    swapped = [(1 - decay) * a + decay * m for a, m in zip(start, before, strict=True)]
+    if all(torch.allclose(g, w, atol=1e-6) for g, w in zip(got, want, strict=True)):
+        return _report(True, "with decay 0.999 the average remembers about 1 / (1 - 0.999) = 1,000 "
+                       "steps.")
+    if all(torch.allclose(g, s, atol=1e-6) for g, s in zip(got, swapped, strict=True)):
+        hint = ("you swapped the weights: the old average keeps the share `decay` (0.999, close "
+                "to 1) and the new weights get only 1 - decay.")
+    elif all(torch.equal(g, s) for g, s in zip(got, start, strict=True)):
+        hint = ("the average did not change. Assign in place (p_avg.mul_(decay).add_(...), or "
+                "p_avg.copy_(...)); rebinding a local name does not touch the module.")
+    else:
+        hint = "Hint: theta_avg <- decay * theta_avg + (1 - decay) * theta, parameter by parameter."
+    return _report(False, failure=f"with decay = {decay} the average's weights are not right: {hint}")
+
+
+def check_nearest_neighbours(answer) -> bool:
+    """``answer(samples, train, k)``: the indices (n, k) of the k training images nearest to each
+    sample in Euclidean (pixel) distance, nearest first."""
+    gen = torch.Generator().manual_seed(0)
+    train = torch.rand(300, 1, 28, 28, generator=gen) * 2 - 1
+    samples = train[[7, 123, 250]] + 0.05 * torch.randn(3, 1, 28, 28, generator=gen)
+    samples = torch.cat([samples, torch.rand(2, 1, 28, 28, generator=gen) * 2 - 1])
+    distances = torch.cdist(samples.flatten(1), train.flatten(1))
+    want = distances.topk(3, dim=1, largest=False).indices
+    got, error = _run(answer, samples.clone(), train.clone(), 3)
+    if error:
+        return _report(False, failure=error + ". Hint: flatten the images to vectors of 784 first.")
+    try:
+        got = torch.as_tensor(np.asarray(got)).long()
+    except (TypeError, ValueError, RuntimeError):
+        return _report(False, failure="return a tensor of indices of shape (5, 3); got "
+                       f"{type(got).__name__}.")
+    if tuple(got.shape) != (5, 3):
+        return _report(False, failure=f"expected indices of shape (n_samples, k) = (5, 3), got "
+                       f"{tuple(got.shape)}. Hint: torch.cdist(samples.flatten(1), train.flatten(1)) "
+                       "gives a (5, 300) matrix of distances.")
+    if torch.equal(got, want):
+        return _report(True, "the first three samples are noisy copies of training images 7, 123 "
+                       "and 250, and your search found them.")
+    if torch.equal(got, distances.topk(3, dim=1, largest=True).indices):
+        return _report(False, failure="you returned the farthest images: use largest=False (or sort "
+                       "the distances in increasing order).")
+    return _report(False, failure=f"for test samples made near training images 7, 123 and 250 you "
+                   f"returned {got[:, 0].tolist()} as the nearest ones, expected "
+                   f"{want[:, 0].tolist()}. Hint: distances.topk(k, dim=1, largest=False).indices.")
+
+
+def check_style_sweep(answer) -> bool:
+    """``answer(z, n_classes)``: a batch asking for every class with the same noise vector,
+    ``(noise (n_classes, noise_dim), labels (n_classes,))`` with labels 0, 1, ..., n_classes - 1."""
+    z = torch.linspace(-1, 1, 6)
+    got, error = _run(answer, z.clone(), 4)
+    if error:
+        return _report(False, failure=error)
+    if not (isinstance(got, tuple | list) and len(got) == 2):
+        return _report(False, failure=f"return a pair (noise, labels); you returned {type(got).__name__}.")
+    noise, labels = got
+    if not (torch.is_tensor(noise) and torch.is_tensor(labels)):
+        return _report(False, failure="both the noise and the labels should be tensors.")
+    if tuple(noise.shape) != (4, 6):
+        return _report(False, failure=f"for z of size 6 and 4 classes the noise should have shape "
+                       f"(4, 6), got {tuple(noise.shape)}. Hint: z.expand(n_classes, -1) or "
+                       "z.repeat(n_classes, 1).")
+    if not torch.equal(noise, z.expand(4, -1)):
+        return _report(False, failure="every row of the noise must be the same vector z: that is what "
+                       "keeps the style fixed while the label changes.")
+    if labels.dtype != torch.long:
+        return _report(False, failure=f"the labels are indices into the embedding table, so they must "
+                       f"be integers (torch.long); got {labels.dtype}.")
+    if not torch.equal(labels, torch.arange(4)):
+        return _report(False, failure=f"expected labels [0, 1, 2, 3], got {labels.tolist()}. "
+                       "Hint: torch.arange(n_classes).")
+    return _report(True, "one style, every digit: the noise carries the style, the label the class.")

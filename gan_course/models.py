@@ -7,7 +7,9 @@ The defaults are the MNIST pair of the course's seed notebook (after the CS231n 
 
 Every discriminator returns a raw score (a *logit*), never a probability: the GAN losses apply the
 sigmoid inside a numerically stable ``binary_cross_entropy_with_logits``, and a WGAN critic
-(Arjovsky et al. 2017) is the same network read without any sigmoid. A conditional model
+(Arjovsky et al. 2017) is the same network read without any sigmoid; ``dropout`` after its hidden
+layers (off by default) keeps a conditional discriminator from overpowering its generator
+(Mirza & Osindero 2014 use dropout in both networks). A conditional model
 (Mirza & Osindero 2014) learns an embedding of the label and joins it to its input:
 ``G(z | y) = G([z, e(y)])`` and ``D(x | y) = D([x, e(y)])``.
 """
@@ -92,26 +94,34 @@ class MLPDiscriminator(_Conditioned):
     """D(x) (or D(x | y)) as a logit; also serves as the WGAN critic f(x)."""
 
     def __init__(self, data_shape=MNIST_SHAPE, hidden=(256, 256), negative_slope: float = 0.2,
-                 n_classes: int | None = None, embed_dim: int = 10):
+                 n_classes: int | None = None, embed_dim: int = 10, dropout: float = 0.0):
         super().__init__()
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.data_shape = tuple(data_shape)
         extra = self._setup_labels(n_classes, embed_dim)
         sizes = [math.prod(self.data_shape) + extra, *hidden, 1]
-        self.net = nn.Sequential(*_mlp(sizes, nn.LeakyReLU(negative_slope)))
+        layers = _mlp(sizes, nn.LeakyReLU(negative_slope))
+        if dropout > 0:  # after each hidden activation, as in the maxout-and-dropout D of the papers
+            layers = [m for layer in layers for m in (
+                (layer, nn.Dropout(dropout)) if isinstance(layer, nn.LeakyReLU) else (layer,))]
+        self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Scores of shape (N,)."""
         return self.net(self._join(x.flatten(1), labels)).squeeze(1)
 
 
-def mnist_generator(n_classes: int | None = None) -> MLPGenerator:
-    """The seed notebook's generator 96-1024-1024-784 (conditional when ``n_classes`` is set)."""
-    return MLPGenerator(n_classes=n_classes)
+def mnist_generator(n_classes: int | None = None, **options) -> MLPGenerator:
+    """The seed notebook's generator 96-1024-1024-784 (conditional when ``n_classes`` is set);
+    ``options`` are further :class:`MLPGenerator` arguments, e.g. ``embed_dim``."""
+    return MLPGenerator(n_classes=n_classes, **options)
 
 
-def mnist_discriminator(n_classes: int | None = None) -> MLPDiscriminator:
-    """The seed notebook's discriminator 784-256-256-1 (conditional when ``n_classes`` is set)."""
-    return MLPDiscriminator(n_classes=n_classes)
+def mnist_discriminator(n_classes: int | None = None, **options) -> MLPDiscriminator:
+    """The seed notebook's discriminator 784-256-256-1 (conditional when ``n_classes`` is set);
+    ``options`` are further :class:`MLPDiscriminator` arguments, e.g. ``dropout``."""
+    return MLPDiscriminator(n_classes=n_classes, **options)
 
 
 def toy_generator(dim: int = 1, noise_dim: int = 1, hidden=(32, 32),

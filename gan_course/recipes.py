@@ -26,7 +26,9 @@ class Recipe:
     fast_steps: int
     trainer: dict = field(default_factory=dict)  # keyword arguments of Trainer
     conditional: bool = False
-    generator: dict = field(default_factory=dict)  # toy models only: toy_generator arguments
+    # arguments of toy_generator / toy_discriminator, or extra ones of the MNIST models
+    # (mnist_generator / mnist_discriminator, e.g. embed_dim, dropout)
+    generator: dict = field(default_factory=dict)
     discriminator: dict = field(default_factory=dict)
     n_toy_samples: int = 20_000  # size of the fixed training set drawn from a toy target
 
@@ -114,8 +116,8 @@ def build(name: str, seed: int = 0, **overrides) -> tuple[Trainer, data.Gaussian
     seed_everything(seed)
     if recipe.target == "mnist":
         n_classes = 10 if recipe.conditional else None
-        generator = models.mnist_generator(n_classes)
-        discriminator = models.mnist_discriminator(n_classes)
+        generator = models.mnist_generator(n_classes, **recipe.generator)
+        discriminator = models.mnist_discriminator(n_classes, **recipe.discriminator)
     else:
         generator = models.toy_generator(**recipe.generator)
         discriminator = models.toy_discriminator(**recipe.discriminator)

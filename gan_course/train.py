@@ -30,6 +30,14 @@ from gan_course.runtime import device as pick_device
 OPTIMIZERS = ("adam", "rmsprop")
 
 
+def _tqdm_disabled_by_environment() -> bool:
+    """True when the environment sets ``TQDM_DISABLE`` (tests, committed notebook outputs).
+
+    Read here because the notebook bar of ``tqdm.auto`` ignores that variable by itself.
+    """
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
+
+
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite; the models keep their last good weights."""
 
@@ -70,7 +78,8 @@ class Trainer:
     - ``seed``: data order, noise and penalty points (seed the models' initialisation yourself,
       with :func:`gan_course.seed_everything`, before building them);
     - ``checkpoint``: a path, written every ``checkpoint_every`` steps and at the end of ``fit``;
-    - ``meta``: plain data stored in checkpoints (for example the recipe's name).
+    - ``meta``: plain data stored in checkpoints (for example the recipe's name);
+    - ``progress``: show a progress bar (never when the environment sets ``TQDM_DISABLE=1``).
     """
 
     def __init__(self, generator, discriminator, data, labels=None, *, loss="gan", d_steps=1,
@@ -226,10 +235,8 @@ class Trainer:
         self._saved_step = getattr(self, "_saved_step", None)
         if self.step == 0 and not self.snapshots:
             self._snapshot()
-        # progress=True leaves `disable` unset, so the environment variable TQDM_DISABLE=1 (tests,
-        # committed notebook outputs) still turns the bar off; an explicit value would override it
         bar = tqdm(total=total, initial=min(self.step, total), desc="training", unit="step",
-                   **({} if self.progress else {"disable": True}))
+                   disable=not self.progress or _tqdm_disabled_by_environment())
         start = time.perf_counter()
         try:
             while self.step < total:
