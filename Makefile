@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 # from fighting over the 2 cores (see README, "Tests").
 TEST_ENV := GAN_COURSE_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TQDM_DISABLE=1 PYTHONHASHSEED=0
 
-.PHONY: install test test-unit test-notebooks test-slides lint lab slides bench results clean
+.PHONY: install test test-unit test-notebooks test-slides lint lab slides bench results results-check clean
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,9 +47,13 @@ bench:
 	$(PY) benchmarks/bench_trainer.py
 
 # Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png.
-# About 60 minutes on 2 CPU cores; not part of `make test`.
+# About half an hour on 2 CPU cores (limit: 60 minutes); not part of `make test`.
 results:
 	$(PY) tools/results.py
+
+# Train the same runs again and compare every metric with results/results.json.
+results-check:
+	$(PY) tools/results.py --check
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -300,61 +300,68 @@ def check_ema_update(answer) -> bool:
     return _report(False, failure=f"with decay = {decay} the average's weights are not right: {hint}")
 
 
-def check_nearest_neighbours(answer) -> bool:
-    """``answer(samples, train, k)``: the indices (n, k) of the k training images nearest to each
-    sample in Euclidean (pixel) distance, nearest first."""
+def _slerp(z0: torch.Tensor, z1: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    omega = torch.arccos(torch.clamp(F.cosine_similarity(z0, z1, dim=0), -1.0, 1.0))
+    t = t.view(-1, 1)
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def check_slerp(answer) -> bool:
+    """``answer(z0, z1, t)``: spherical interpolation between two noise vectors for each value of
+    the 1-D tensor ``t`` in [0, 1], shape (len(t), noise_dim) (White 2016)."""
     gen = torch.Generator().manual_seed(0)
-    train = torch.rand(300, 1, 28, 28, generator=gen) * 2 - 1
-    samples = train[[7, 123, 250]] + 0.05 * torch.randn(3, 1, 28, 28, generator=gen)
-    samples = torch.cat([samples, torch.rand(2, 1, 28, 28, generator=gen) * 2 - 1])
-    distances = torch.cdist(samples.flatten(1), train.flatten(1))
-    want = distances.topk(3, dim=1, largest=False).indices
-    got, error = _run(answer, samples.clone(), train.clone(), 3)
-    if error:
-        return _report(False, failure=error + ". Hint: flatten the images to vectors of 784 first.")
-    try:
-        got = torch.as_tensor(np.asarray(got)).long()
-    except (TypeError, ValueError, RuntimeError):
-        return _report(False, failure="return a tensor of indices of shape (5, 3); got "
-                       f"{type(got).__name__}.")
-    if tuple(got.shape) != (5, 3):
-        return _report(False, failure=f"expected indices of shape (n_samples, k) = (5, 3), got "
-                       f"{tuple(got.shape)}. Hint: torch.cdist(samples.flatten(1), train.flatten(1)) "
-                       "gives a (5, 300) matrix of distances.")
-    if torch.equal(got, want):
-        return _report(True, "the first three samples are noisy copies of training images 7, 123 "
-                       "and 250, and your search found them.")
-    if torch.equal(got, distances.topk(3, dim=1, largest=True).indices):
-        return _report(False, failure="you returned the farthest images: use largest=False (or sort "
-                       "the distances in increasing order).")
-    return _report(False, failure=f"for test samples made near training images 7, 123 and 250 you "
-                   f"returned {got[:, 0].tolist()} as the nearest ones, expected "
-                   f"{want[:, 0].tolist()}. Hint: distances.topk(k, dim=1, largest=False).indices.")
-
-
-def check_style_sweep(answer) -> bool:
-    """``answer(z, n_classes)``: a batch asking for every class with the same noise vector,
-    ``(noise (n_classes, noise_dim), labels (n_classes,))`` with labels 0, 1, ..., n_classes - 1."""
-    z = torch.linspace(-1, 1, 6)
-    got, error = _run(answer, z.clone(), 4)
+    z0, z1 = torch.randn(2, 8, generator=gen).double()
+    t = torch.tensor([0.0, 0.25, 0.5, 0.9, 1.0], dtype=torch.float64)
+    want = _slerp(z0, z1, t)
+    got, error = _run(answer, z0.clone(), z1.clone(), t.clone())
     if error:
         return _report(False, failure=error)
-    if not (isinstance(got, tuple | list) and len(got) == 2):
-        return _report(False, failure=f"return a pair (noise, labels); you returned {type(got).__name__}.")
-    noise, labels = got
-    if not (torch.is_tensor(noise) and torch.is_tensor(labels)):
-        return _report(False, failure="both the noise and the labels should be tensors.")
-    if tuple(noise.shape) != (4, 6):
-        return _report(False, failure=f"for z of size 6 and 4 classes the noise should have shape "
-                       f"(4, 6), got {tuple(noise.shape)}. Hint: z.expand(n_classes, -1) or "
-                       "z.repeat(n_classes, 1).")
-    if not torch.equal(noise, z.expand(4, -1)):
-        return _report(False, failure="every row of the noise must be the same vector z: that is what "
-                       "keeps the style fixed while the label changes.")
-    if labels.dtype != torch.long:
-        return _report(False, failure=f"the labels are indices into the embedding table, so they must "
-                       f"be integers (torch.long); got {labels.dtype}.")
-    if not torch.equal(labels, torch.arange(4)):
-        return _report(False, failure=f"expected labels [0, 1, 2, 3], got {labels.tolist()}. "
-                       "Hint: torch.arange(n_classes).")
-    return _report(True, "one style, every digit: the noise carries the style, the label the class.")
+    if not torch.is_tensor(got) or tuple(got.shape) != tuple(want.shape):
+        shape = tuple(got.shape) if torch.is_tensor(got) else type(got).__name__
+        return _report(False, failure=f"expected a tensor of shape (len(t), noise_dim) = "
+                       f"{tuple(want.shape)}, got {shape}. Hint: t[:, None] broadcasts against z0.")
+    if _close(got, want, 1e-5):
+        return _report(True, "the norm of the path stays near the norms of z0 and z1, where "
+                       "Gaussian noise lives, instead of dipping through the middle.")
+    linear = (1 - t.view(-1, 1)) * z0 + t.view(-1, 1) * z1
+    if _close(got, linear, 1e-5):
+        return _report(False, failure="that is the linear path (1 - t) z0 + t z1. Hint: the angle "
+                       "omega = arccos(z0 . z1 / (|z0| |z1|)), then weights sin((1 - t) omega) / "
+                       "sin(omega) and sin(t omega) / sin(omega).")
+    ends = _close(got[0], z0, 1e-5) and _close(got[-1], z1, 1e-5)
+    return _report(False, failure=("the end points are right but the path in between is not. "
+                                   if ends else "at t = 0 the path must start at z0 and at t = 1 "
+                                   "end at z1. ") + "Hint: slerp(z0, z1; t) = [sin((1 - t) omega) z0 "
+                   "+ sin(t omega) z1] / sin(omega), with omega the angle between z0 and z1.")
+
+
+def check_label_morph(answer) -> bool:
+    """``answer(generator, z, label_a, label_b, t)``: the conditional generator's output for one
+    noise vector ``z`` and the label embedding (1 - t) e(a) + t e(b), for each value of the 1-D
+    tensor ``t``: shape (len(t), *data_shape)."""
+    from gan_course.models import MLPGenerator
+
+    torch.manual_seed(0)
+    generator = MLPGenerator(noise_dim=4, hidden=(16,), data_shape=(1, 2, 3), n_classes=5,
+                             embed_dim=3).eval()
+    z = torch.rand(4) * 2 - 1
+    t = torch.tensor([0.0, 0.3, 1.0])
+    with torch.no_grad():
+        codes = (1 - t[:, None]) * generator.embed.weight[1] + t[:, None] * generator.embed.weight[4]
+        want = generator.net(torch.cat([z.expand(3, -1), codes], dim=1)).view(3, 1, 2, 3)
+    got, error = _run(answer, generator, z.clone(), 1, 4, t.clone())
+    if error:
+        return _report(False, failure=error + ". Hint: generator.embed(torch.tensor(a)) is e(a); "
+                       "join [z, code] with torch.cat and run generator.net, then reshape.")
+    if not torch.is_tensor(got):
+        return _report(False, failure=f"return a tensor, got {type(got).__name__}.")
+    got = got.detach()
+    if got.numel() != want.numel():
+        return _report(False, failure=f"for 3 values of t expected {want.numel()} numbers, shape "
+                       f"(3, *data_shape) = {tuple(want.shape)}; got shape {tuple(got.shape)}.")
+    if _close(got.reshape(want.shape), want, 1e-5):
+        return _report(True, "between two labels the generator draws something in between: the "
+                       "embedding space is continuous even though the labels are not.")
+    return _report(False, failure="the values differ from the reference. Hint: the code of the "
+                   "mixture is (1 - t) * e(label_a) + t * e(label_b) (t = 0 gives label_a), and "
+                   "the generator's input is [z, code], noise first, exactly as in its forward().")

@@ -7,9 +7,9 @@ The defaults are the MNIST pair of the course's seed notebook (after the CS231n 
 
 Every discriminator returns a raw score (a *logit*), never a probability: the GAN losses apply the
 sigmoid inside a numerically stable ``binary_cross_entropy_with_logits``, and a WGAN critic
-(Arjovsky et al. 2017) is the same network read without any sigmoid; ``dropout`` after its hidden
-layers (off by default) keeps a conditional discriminator from overpowering its generator
-(Mirza & Osindero 2014 use dropout in both networks). A conditional model
+(Arjovsky et al. 2017) is the same network read without any sigmoid. ``dropout`` after the
+discriminator's hidden layers (off by default) is one way to keep it from overpowering its
+generator (Mirza & Osindero 2014 use dropout in both networks). A conditional model
 (Mirza & Osindero 2014) learns an embedding of the label and joins it to its input:
 ``G(z | y) = G([z, e(y)])`` and ``D(x | y) = D([x, e(y)])``.
 """

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -20,3 +21,18 @@ def test_results_script_writes_table_and_pictures(tmp_path):
     assert (tmp_path / "results" / "toy1d.png").stat().st_size > 1000
     assert (tmp_path / "results" / "ring-wgan-gp.png").is_file()
     assert report.count("- seed ") == 4
+
+    # --check trains again and compares with results/results.json: equal for a rerun, and a
+    # changed number is reported by model, seed and metric.
+    check = [sys.executable, str(ROOT / "tools" / "results.py"), "--models", "toy1d", "--seeds", "0",
+             "--out", str(tmp_path), "--check"]
+    rerun = subprocess.run(check, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "reproduced: every metric of 1 runs" in rerun.stdout
+    recorded_file = tmp_path / "results" / "results.json"
+    recorded = json.loads(recorded_file.read_text())
+    recorded["toy1d"]["0"]["w1"] += 0.001
+    recorded_file.write_text(json.dumps(recorded))
+    rerun = subprocess.run(check, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 1
+    assert "toy1d seed 0 w1: recorded" in rerun.stdout

@@ -3,9 +3,11 @@
 Each (model, seed) runs `python -m gan_course train --model NAME --seed S --out runs/results/...`
 in a fresh process, exactly as a student would; the numbers come from that run's summary.json.
 RESULTS.md gets the machine, the versions, one row per model (mean and spread over seeds), one
-row per run, and a sample grid per model under results/.
+row per run, and a sample grid per model under results/; results/results.json keeps every run's
+metrics. `--check` (`make results-check`) trains the same runs again and compares their metrics
+with results/results.json: the table is reproducible when nothing differs.
 
-    .venv/bin/python tools/results.py [--seeds 0 1] [--models toy1d mnist-gan] [--out DIR]
+    .venv/bin/python tools/results.py [--seeds 0 1] [--models toy1d mnist-gan] [--out DIR] [--check]
 
 With GAN_COURSE_FAST=1 every run is a few steps (to test this script); the file then says so.
 """
@@ -106,7 +108,11 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
         "Classifier FID: lower is better (real test digits: about 5 with 5,000 images); IS: at "
         "most 10; classes: digits predicted for at least 1 % of samples; W1 and KS: distances "
         "to the 1-D target; modes: of 8, with at least 1 % of samples within 3 std; "
-        "high-quality: samples within 3 std of a mode (98.9 % for the target itself).", "",
+        "high-quality: samples within 3 std of a mode (98.9 % for the target itself).",
+        "- Seed 0 is the run each chapter trains and shows (same recipe, same seed, same "
+        "`recipes.evaluate`), so the chapters print the seed-0 numbers below; "
+        "`make results-check` trains every run again and compares each metric with "
+        "`results/results.json`.", "",
         "| model | seeds | train time (s) | " + " | ".join(c[1] for c in used) + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in used) + " |",
     ]
@@ -130,7 +136,32 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
         lines += ["", f"![{name} samples, seed {rs[0]['seed']}](results/{name}.png)", ""]
     report = out / "RESULTS.md"
     report.write_text("\n".join(lines))
+    (images / "results.json").write_text(json.dumps(metrics_table(runs), indent=1) + "\n")
     return report
+
+
+def metrics_table(runs: dict[str, list[dict]]) -> dict[str, dict[str, dict]]:
+    """``{model: {seed: metrics}}``: what a rerun must reproduce (wall times are left out)."""
+    return {name: {str(r["seed"]): r["metrics"] for r in rs} for name, rs in runs.items()}
+
+
+def compare(runs: dict[str, list[dict]], recorded_file: Path) -> list[str]:
+    """The differences between the rerun's metrics and the recorded ones, one line each."""
+    if not recorded_file.is_file():
+        raise SystemExit(f"{recorded_file} is missing: run `make results` first")
+    recorded = json.loads(recorded_file.read_text())
+    differences = []
+    for name, by_seed in metrics_table(runs).items():
+        for seed, got in by_seed.items():
+            want = recorded.get(name, {}).get(seed)
+            if want is None:
+                differences.append(f"{name} seed {seed}: not in {recorded_file.name}")
+                continue
+            for key in sorted(set(want) | set(got)):
+                if want.get(key) != got.get(key):
+                    differences.append(f"{name} seed {seed} {key}: recorded {want.get(key)}, "
+                                       f"rerun {got.get(key)}")
+    return differences
 
 
 def main() -> None:
@@ -139,6 +170,8 @@ def main() -> None:
                         choices=list(recipes.RECIPES))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--out", type=Path, default=ROOT, help="folder for RESULTS.md and results/")
+    parser.add_argument("--check", action="store_true",
+                        help="rerun and compare with OUT/results/results.json; write nothing")
     args = parser.parse_args()
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {}
@@ -148,8 +181,14 @@ def main() -> None:
             runs.setdefault(name, []).append(summary)
             print(f"{name} seed {seed}: {summary['train_seconds']:.0f} s, {summary['metrics']}",
                   flush=True)
+    minutes = (time.perf_counter() - start) / 60
+    if args.check:
+        differences = compare(runs, args.out / "results" / "results.json")
+        print("\n".join(differences) or f"reproduced: every metric of {sum(map(len, runs.values()))} "
+              f"runs equals the recorded one ({minutes:.1f} minutes)")
+        sys.exit(1 if differences else 0)
     report = write_report(runs, args.out, time.perf_counter() - start)
-    print(f"wrote {report} in {(time.perf_counter() - start) / 60:.1f} minutes")
+    print(f"wrote {report} in {minutes:.1f} minutes")
 
 
 if __name__ == "__main__":

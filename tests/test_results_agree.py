@@ -1,0 +1,78 @@
+"""The committed chapters and RESULTS.md report the same runs: each chapter trains its recipe
+with seed 0, and `make results` trains the same recipe with seed 0 through the command line, so
+the numbers a chapter prints must be the seed-0 numbers in results/results.json."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDED = ROOT / "results" / "results.json"
+
+
+def printed(chapter: str) -> str:
+    """All text the committed notebook printed."""
+    nb = nbformat.read(ROOT / "chapters" / chapter, as_version=4)
+    return "\n".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                     for out in cell.outputs if out.output_type == "stream")
+
+
+def seed0(model: str) -> dict:
+    return json.loads(RECORDED.read_text())[model]["0"]
+
+
+def find(pattern: str, text: str) -> tuple[str, ...]:
+    match = re.search(pattern, text)
+    assert match, f"no line matching {pattern!r} in the notebook's outputs"
+    return match.groups()
+
+
+def test_results_cover_every_recipe_with_two_seeds():
+    from gan_course import recipes
+
+    recorded = json.loads(RECORDED.read_text())
+    assert sorted(recorded) == sorted(recipes.RECIPES)
+    assert all(len(by_seed) >= 2 for by_seed in recorded.values())
+    report = (ROOT / "RESULTS.md").read_text()
+    assert "Fast mode" not in report, "RESULTS.md must come from a full-length run"
+    assert all((ROOT / "results" / f"{name}.png").is_file() for name in recorded)
+
+
+def test_chapter_02_prints_the_toy1d_result():
+    (w1,) = find(r"W1 = (\d\.\d{4}) = ", printed("02_toy_gaussian.ipynb"))
+    assert float(w1) == pytest.approx(seed0("toy1d")["w1"], abs=5e-5)
+
+
+def test_chapter_03_prints_the_mnist_gan_result():
+    fid, score = find(r"averaged generator \(EMA\)\s+([\d.]+)\s+([\d.]+)", printed("03_mnist_gan.ipynb"))
+    want = seed0("mnist-gan")
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+
+
+def test_chapter_04_prints_the_mnist_cgan_result():
+    accuracy, fid, score = find(r"averaged generator \(EMA\)\s+([\d.]+)%\s+([\d.]+)\s+([\d.]+)",
+                                printed("04_conditional_gan.ipynb"))
+    want = seed0("mnist-cgan")
+    assert float(accuracy) / 100 == pytest.approx(want["label_accuracy"], abs=5e-5)
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+
+
+@pytest.mark.parametrize("model", ["ring-gan", "ring-wgan", "ring-wgan-gp"])
+def test_chapter_05_prints_the_ring_results(model):
+    modes, share = find(rf"(?m)^{model}: (\d)/8 modes, ([\d.]+)% high quality", printed("05_wgan.ipynb"))
+    want = seed0(model)
+    assert int(modes) == want["modes_covered"]
+    assert float(share) / 100 == pytest.approx(want["high_quality"], abs=5e-4)
+
+
+@pytest.mark.parametrize("model", ["mnist-wgan-gp", "mnist-wgan"])
+def test_chapter_05_prints_the_mnist_results(model):
+    fid, score = find(rf"{model}: FID ([\d.]+), Inception Score ([\d.]+)", printed("05_wgan.ipynb"))
+    want = seed0(model)
+    assert float(fid) == pytest.approx(want["fid"], abs=0.05)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
