@@ -138,14 +138,15 @@ def length(name: str) -> dict:
     return {"steps": recipe.fast_steps} if FAST else {"epochs": recipe.epochs}
 
 
-def evaluate(trainer: Trainer, target=None, n: int = 10_000, seed: int = 0) -> dict:
-    """Score the trainer's generator (EMA weights if any) with the metrics that fit its data."""
+def evaluate(trainer: Trainer, target=None, n: int = 10_000, seed: int = 0, raw: bool = False) -> dict:
+    """Score ``n`` samples of the trainer's generator (EMA weights if any, the raw generator if
+    ``raw``) with the metrics that fit its data; the same ``seed`` draws the same noise."""
     gen = torch.Generator().manual_seed(seed)
     if target is None:  # MNIST; a conditional generator is asked for each digit in turn
         n_classes = trainer.generator.n_classes
         labels = None if n_classes is None else torch.arange(n) % n_classes
-        return metrics.evaluate_mnist(trainer.sample(n, labels, generator=gen), labels)
-    samples = trainer.sample(n, generator=gen)
+        return metrics.evaluate_mnist(trainer.sample(n, labels, generator=gen, raw=raw), labels)
+    samples = trainer.sample(n, generator=gen, raw=raw)
     if target.dim == 1:
         return {"w1": metrics.wasserstein_1d(samples, target), "ks": metrics.ks_1d(samples, target)}
     return metrics.mode_coverage(samples, target)

@@ -100,6 +100,12 @@ def test_toy1d_moves_towards_the_target_in_fast_mode():
     samples = trainer.sample(2000, generator=torch.Generator().manual_seed(0))
     assert metrics.mode_coverage(samples, target)["n_modes"] == 1
 
+    # raw=True scores the raw generator from the same noise; without it, the weight average
+    raw_samples = trainer.sample(2000, generator=torch.Generator().manual_seed(4), raw=True)
+    raw = recipes.evaluate(trainer, target, n=2000, seed=4, raw=True)
+    assert raw["w1"] == metrics.wasserstein_1d(raw_samples, target)
+    assert raw["w1"] != recipes.evaluate(trainer, target, n=2000, seed=4)["w1"]
+
 
 def test_progress_bar_honours_tqdm_disable(monkeypatch, capsys):
     def bar_shown(progress):
