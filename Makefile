@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+# JupyterLab refuses to start as root ("Running as root is not recommended") unless told to;
+# containers run as root, so `make lab` tells it then.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Two notebook kernels run side by side under pytest-xdist; one BLAS thread each keeps them
 # from fighting over the 2 cores (see README, "Tests").
 TEST_ENV := GAN_COURSE_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TQDM_DISABLE=1 PYTHONHASHSEED=0
@@ -14,9 +18,13 @@ install:
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (gan-course)" >/dev/null
-	@# RISE's default theme fetches Google Fonts; the white theme is local, like the static decks.
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"jupyterlab-rise:plugin": {"theme": "white"}}' > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# JupyterLab settings for everyone using this .venv (tests/test_lab_settings.py checks them):
+	@# RISE's default theme fetches Google Fonts, its white theme is local like the static decks';
+	@# no first-start prompt to fetch Jupyter news, and no update check, from the internet.
+	mkdir -p $(LAB_SETTINGS)
+	echo '{"jupyterlab-rise:plugin": {"theme": "white"}, "@jupyterlab/apputils-extension:notification":' \
+	  '{"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)/overrides.json.part
+	mv $(LAB_SETTINGS)/overrides.json.part $(LAB_SETTINGS)/overrides.json
 
 test: test-unit test-notebooks
 
@@ -30,16 +38,19 @@ lint:
 	$(PY) -m ruff check gan_course tests benchmarks tools chapters
 
 lab:
-	cd chapters && ../$(PY) -m jupyter lab
+	@test -z "$(LAB_FLAGS)" || echo "make lab: running as root (a container?): starting JupyterLab with $(LAB_FLAGS)"
+	cd chapters && ../$(PY) -m jupyter lab $(LAB_FLAGS)
 
 # Offline reveal.js decks from the saved outputs: build/slides/NN_name.slides.html (see README).
 slides:
 	$(PY) tools/slides.py
 
-# Opens every deck in headless Chromium (Debian's package, installed here if missing; needs root).
+# Opens every deck in headless Chromium and measures that each slide fits 1280x720 (Debian's
+# chromium and the DejaVu fonts the measurements assume, installed here if missing; needs root).
 test-slides:
-	test -x /usr/bin/chromium || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	test -x /usr/bin/chromium && test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	$(MAKE) --no-print-directory slides
 	$(PY) -m pytest -q tests/slides
 

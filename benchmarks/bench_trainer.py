@@ -21,7 +21,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision import transforms
 from torchvision.datasets import MNIST
 
-from gan_course import data, models, seed_everything
+from gan_course import data, games, models, seed_everything
+from gan_course.settings import RunSettings, TrainSettings
 from gan_course.train import Trainer
 
 BATCH, LR, BETAS = 128, 3e-4, (0.5, 0.999)
@@ -60,13 +61,14 @@ def seed_style_epoch(max_steps: int) -> tuple[float, int]:
     return time.perf_counter() - start, steps
 
 
-def trainer_epoch(max_steps: int) -> tuple[float, int, float]:
-    """The package's Trainer on the same pair; returns seconds, steps and FLOPs per step."""
+def trainer_epoch(max_steps: int, sync_every: int = 50) -> tuple[float, int, float]:
+    """The package's Trainer on the same pair; returns seconds, steps and FLOPs per step.
+    ``sync_every``: steps between transfers of the losses to the host (1: every step)."""
     seed_everything(0)
     images, _ = data.mnist("train")
-    trainer = Trainer(models.mnist_generator(), models.mnist_discriminator(), images, loss="gan",
-                      batch_size=BATCH, lr_g=LR, lr_d=LR, betas=BETAS, device="cpu",
-                      progress=False)
+    game = games.GAN(models.mnist_generator(), models.mnist_discriminator())
+    trainer = Trainer(game, images, TrainSettings(batch_size=BATCH, lr_g=LR, lr_d=LR, betas=BETAS),
+                      RunSettings(device="cpu", progress=False, sync_every=sync_every))
     steps = min(max_steps, trainer.steps_per_epoch)
     counter = FlopCounterMode(display=False)
     with counter:
@@ -102,6 +104,10 @@ def main() -> None:
     peak = matmul_gflops()
     print(f"trainer: {flops / 1e9:.2f} GFLOP per step, {achieved:.1f} GFLOP/s; "
           f"2048x2048 matmul: {peak:.1f} GFLOP/s ({100 * achieved / peak:.0f} % of it)")
+    every_seconds, every_steps, _ = trainer_epoch(args.steps, sync_every=1)
+    print(f"history to the host every step  : {every_steps / every_seconds:6.1f} steps/s")
+    print(f"history to the host every 50    : {ours_steps / ours_seconds:6.1f} steps/s "
+          f"({(every_seconds / every_steps) / (ours_seconds / ours_steps):.2f}x)")
 
 
 if __name__ == "__main__":

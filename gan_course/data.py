@@ -1,8 +1,10 @@
 """Data for the course, all offline.
 
-- :func:`mnist` loads MNIST from the archives committed under ``data/MNIST/raw`` (checked against
-  ``SHA256SUMS``) through torchvision's ``MNIST`` class, as in-memory tensors scaled to [-1, 1]:
-  the range of the generator's ``tanh`` output.
+- :func:`images` loads MNIST or Fashion-MNIST from the IDX archives committed under
+  ``data/<Dataset>/raw`` (checked against ``SHA256SUMS``) through torchvision's ``MNIST`` or
+  ``FashionMNIST`` class, as in-memory tensors scaled to [-1, 1]: the range of the generator's
+  ``tanh`` output. :func:`mnist` and :func:`fashion_mnist` are its two names;
+  :data:`MNIST_CLASSES` and :data:`FASHION_CLASSES` name the labels.
 - :class:`Batches` iterates over in-memory tensors, reshuffled each epoch from a seed. It replaces
   a per-item ``DataLoader`` with PIL transforms, which costs more than an MLP training step on a CPU.
 - :class:`GaussianMixture` holds the toy targets: a 1-D Gaussian, 1-D mixtures, the 2-D ring of
@@ -22,36 +24,63 @@ import numpy as np
 import torch
 from scipy import stats
 
+from gan_course.checkpoints import _replace_atomically
+
 DATA_DIR = Path(os.environ.get("GAN_COURSE_DATA", Path(__file__).resolve().parent.parent / "data"))
-MNIST_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
-RESTORE_HINT = (
-    "Restore it from the repository (`git checkout -- data/MNIST/raw`) or copy the original "
-    "MNIST archive of that name (Y. LeCun, C. Cortes, C. Burges) into {raw}. "
-    "Nothing is downloaded automatically."
-)
+IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+MNIST_FILES = IDX_FILES  # both datasets use the same four file names
+MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot")
+Tensors = tuple[torch.Tensor, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class ImageDataset:
+    """A 28x28 grey-scale dataset in ``data/<folder>/raw``; ``folder`` names its torchvision class."""
+
+    name: str
+    folder: str
+    title: str
+    source: str
+    classes: tuple[str, ...]
+
+
+DATASETS = {
+    "mnist": ImageDataset("mnist", "MNIST", "MNIST", "Y. LeCun, C. Cortes, C. Burges", MNIST_CLASSES),
+    "fashion": ImageDataset("fashion", "FashionMNIST", "Fashion-MNIST",
+                            "Zalando Research, Xiao et al. 2017, MIT licence", FASHION_CLASSES),
+}
+RESTORE_HINT = ("Restore it from the repository (`git checkout -- data/{folder}/raw`) or copy the original "
+                "{title} archive of that name ({source}) into {raw}. Nothing is downloaded automatically.")
 
 
 class DataError(RuntimeError):
     """A data file is missing or does not match its recorded checksum."""
 
 
+def dataset_info(dataset: str) -> ImageDataset:
+    """The :class:`ImageDataset` called ``dataset`` (``"mnist"`` or ``"fashion"``)."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}: choose one of {', '.join(map(repr, DATASETS))}")
+    return DATASETS[dataset]
+
+
+def class_names(dataset: str) -> tuple[str, ...]:
+    """The names of the 10 labels of ``dataset``, in label order."""
+    return dataset_info(dataset).classes
+
+
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _expected_sums(raw: Path) -> dict[str, str]:
+def _expected_sums(raw: Path, hint: str) -> dict[str, str]:
     sums_file = raw / "SHA256SUMS"
     if not sums_file.is_file():
-        raise DataError(f"Missing checksum list {sums_file}. " + RESTORE_HINT.format(raw=raw))
+        raise DataError(f"Missing checksum list {sums_file}. " + hint)
     sums = {}
     for line in sums_file.read_text().splitlines():
         if line.strip():
@@ -60,69 +89,107 @@ def _expected_sums(raw: Path) -> dict[str, str]:
     return sums
 
 
-def verify_mnist(root: Path | str = DATA_DIR) -> Path:
-    """Check the four MNIST archives against ``SHA256SUMS`` and unpack them for torchvision.
+def _check_archive(archive: Path, want: str | None, title: str, hint: str) -> None:
+    """Raise :class:`DataError` unless ``archive`` exists and has SHA-256 ``want``."""
+    if want is None:
+        raise DataError(f"{archive.parent / 'SHA256SUMS'} has no line for {archive.name}. " + hint)
+    if not archive.is_file():
+        raise DataError(f"{title} file missing: {archive} (expected SHA-256 {want}). " + hint)
+    got = _sha256(archive)
+    if got != want:
+        raise DataError(f"{title} file corrupt: {archive} has SHA-256 {got}, expected {want}. " + hint)
+
+
+def _unpack(archive: Path) -> Path:
+    """Decompress ``archive`` (``x.gz``) to ``x`` beside it, unless a complete ``x`` is there.
+
+    The bytes go to a uniquely named temporary file renamed over ``x`` once complete: processes
+    unpacking at once never see half a file (:mod:`gan_course.checkpoints`).
+    """
+    unpacked = archive.with_suffix("")
+    with archive.open("rb") as f:  # a gzip member ends with its uncompressed size mod 2^32
+        f.seek(-4, os.SEEK_END)
+        size = int.from_bytes(f.read(4), "little")
+    if unpacked.is_file() and unpacked.stat().st_size % 2**32 == size:
+        return unpacked
+
+    def write(dst) -> None:
+        os.chmod(dst.fileno(), archive.stat().st_mode & 0o777)  # readable like the archive
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+    with gzip.open(archive, "rb") as src:
+        _replace_atomically(unpacked, write)
+    return unpacked
+
+
+def verify(dataset: str = "mnist", root: Path | str = DATA_DIR) -> Path:
+    """Check ``dataset``'s four archives against ``SHA256SUMS`` and unpack them for torchvision.
 
     Returns the ``raw`` folder. Raises :class:`DataError` naming the missing or corrupt file, its
     expected SHA-256 and how to restore it.
     """
-    raw = Path(root) / "MNIST" / "raw"
-    expected = _expected_sums(raw)
-    for name in MNIST_FILES:
-        archive = raw / name
-        want = expected.get(name)
-        if want is None:
-            raise DataError(f"{raw / 'SHA256SUMS'} has no line for {name}.")
-        if not archive.is_file():
-            raise DataError(
-                f"MNIST file missing: {archive} (expected SHA-256 {want}). "
-                + RESTORE_HINT.format(raw=raw)
-            )
-        got = _sha256(archive)
-        if got != want:
-            raise DataError(
-                f"MNIST file corrupt: {archive} has SHA-256 {got}, expected {want}. "
-                + RESTORE_HINT.format(raw=raw)
-            )
-        unpacked = raw / name.removesuffix(".gz")
-        if not unpacked.is_file():  # torchvision reads the uncompressed IDX files
-            tmp = unpacked.with_suffix(".tmp")
-            with gzip.open(archive, "rb") as src, tmp.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            os.replace(tmp, unpacked)
+    info = dataset_info(dataset)
+    raw = Path(root) / info.folder / "raw"
+    hint = RESTORE_HINT.format(folder=info.folder, title=info.title, source=info.source, raw=raw)
+    expected = _expected_sums(raw, hint)
+    for name in IDX_FILES:
+        _check_archive(raw / name, expected.get(name), info.title, hint)
+    for name in IDX_FILES:  # torchvision reads the uncompressed IDX files
+        _unpack(raw / name)
     return raw
 
 
-@lru_cache(maxsize=4)
-def _mnist_uint8(split: str, root: str) -> tuple[torch.Tensor, torch.Tensor]:
-    from torchvision.datasets import MNIST
-
-    verify_mnist(root)
-    dataset = MNIST(root=root, train=(split == "train"), download=False)
-    return dataset.data, dataset.targets
+def verify_mnist(root: Path | str = DATA_DIR) -> Path:
+    """:func:`verify` for MNIST."""
+    return verify("mnist", root)
 
 
-def mnist(split: str = "train", root: Path | str = DATA_DIR) -> tuple[torch.Tensor, torch.Tensor]:
-    """MNIST images and labels as tensors.
+@lru_cache(maxsize=8)
+def _uint8(dataset: str, split: str, root: str) -> Tensors:
+    import torchvision.datasets
+
+    verify(dataset, root)
+    torchvision_class = getattr(torchvision.datasets, dataset_info(dataset).folder)
+    loaded = torchvision_class(root=root, train=(split == "train"), download=False)
+    return loaded.data, loaded.targets
+
+
+def images(dataset: str, split: str = "train", root: Path | str = DATA_DIR) -> Tensors:
+    """Images and labels of ``dataset`` (``"mnist"`` or ``"fashion"``) as tensors.
 
     Returns ``(images, labels)``: ``images`` is float32 of shape ``(N, 1, 28, 28)`` scaled from
-    pixel values 0..255 to [-1, 1] (``x / 127.5 - 1``); ``labels`` is int64 of shape ``(N,)``.
-    ``split`` is ``"train"`` (60,000 digits) or ``"test"`` (10,000).
+    pixel values 0..255 to [-1, 1] (``x / 127.5 - 1``); ``labels`` is int64 of shape ``(N,)``,
+    named by :func:`class_names`. ``split`` is ``"train"`` (60,000 images) or ``"test"`` (10,000).
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    pixels, labels = _mnist_uint8(split, str(root))
-    images = pixels.unsqueeze(1).float().div_(127.5).sub_(1.0)
-    return images, labels.clone()
+    pixels, labels = _uint8(dataset, split, str(root))
+    return pixels.unsqueeze(1).float().div_(127.5).sub_(1.0), labels.clone()
+
+
+def mnist(split: str = "train", root: Path | str = DATA_DIR) -> Tensors:
+    """MNIST digits: :func:`images` of ``"mnist"``."""
+    return images("mnist", split, root)
+
+
+def fashion_mnist(split: str = "train", root: Path | str = DATA_DIR) -> Tensors:
+    """Fashion-MNIST (Xiao et al. 2017): :func:`images` of ``"fashion"``."""
+    return images("fashion", split, root)
+
+
+# The shuffle of epoch e is seeded with seed * EPOCH_SEED_STRIDE + e: a prime stride larger than
+# any epoch count keeps the (seed, epoch) pairs of different runs from sharing a shuffle.
+EPOCH_SEED_STRIDE = 1_000_003
 
 
 class Batches:
     """Mini-batches from in-memory tensors, reshuffled every epoch from ``seed``.
 
-    ``Batches(images, labels, batch_size=128, seed=0)`` yields tuples ``(images_batch,
-    labels_batch)``. The order of epoch ``e`` depends only on ``(seed, e)``, so
-    :meth:`batch` can recompute any batch: that is what lets a resumed training run see exactly
-    the batches the uninterrupted run would have seen. The last incomplete batch is dropped.
+    ``Batches(images, labels, batch_size=128, seed=0).batch(i)`` is the tuple ``(images_batch,
+    labels_batch)`` number ``i`` counted from the start of training. The order of epoch ``e``
+    depends only on ``(seed, e)``, so any batch can be recomputed: that is what lets a resumed
+    training run see exactly the batches the uninterrupted run would have seen. The last
+    incomplete batch of an epoch is dropped.
     """
 
     def __init__(self, *tensors: torch.Tensor, batch_size: int, seed: int = 0):
@@ -147,7 +214,7 @@ class Batches:
     def order(self, epoch: int) -> torch.Tensor:
         """The permutation of the data used in ``epoch``."""
         if self._order is None or self._order[0] != epoch:
-            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            gen = torch.Generator().manual_seed(self.seed * EPOCH_SEED_STRIDE + epoch)
             self._order = (epoch, torch.randperm(len(self.tensors[0]), generator=gen))
         return self._order[1]
 
@@ -157,10 +224,6 @@ class Batches:
         rows = self.order(epoch)[position * self.batch_size : (position + 1) * self.batch_size]
         rows = rows.to(self.tensors[0].device)
         return tuple(t[rows] for t in self.tensors)
-
-    def __iter__(self):
-        """One epoch, the first one (use :meth:`batch` to continue across epochs)."""
-        return (self.batch(i) for i in range(self.per_epoch))
 
 
 @dataclass(frozen=True)

@@ -62,26 +62,46 @@ def g_loss_lsgan(fake: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake - 1) ** 2).mean()
 
 
-def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, labels=None,
-                     generator: torch.Generator | None = None) -> torch.Tensor:
-    """WGAN-GP penalty E[(||grad f(x_hat)||_2 - 1)^2] (Gulrajani et al. 2017, eq. 3).
+def gradient_norms(critic, real: torch.Tensor, fake: torch.Tensor, labels=None,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
+    """||grad_x f(x_hat)||_2 at random points x_hat between real and generated samples.
 
-    x_hat = eps * x + (1 - eps) * G(z), one eps ~ U[0, 1] per sample, so x_hat lies on the segment
-    between a real and a generated sample. ``create_graph=True`` keeps the penalty differentiable
-    with respect to the critic's weights. ``labels`` are passed on to a conditional critic.
+    x_hat = eps * x + (1 - eps) * G(z), one eps ~ U[0, 1] per sample (Gulrajani et al. 2017,
+    Algorithm 1, line 6): the points where WGAN-GP asks the critic's gradient norm to be 1.
+    ``create_graph=True`` keeps the norms differentiable with respect to the critic's weights.
+    ``labels`` are passed on to a conditional critic. Returns one norm per sample, shape (N,).
     """
     eps = torch.rand(len(real), generator=generator).to(real.device)
     eps = eps.view(-1, *([1] * (real.dim() - 1)))
     x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
     scores = critic(x_hat) if labels is None else critic(x_hat, labels)
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    return grad.flatten(1).norm(dim=1)
 
 
-# name -> (discriminator loss, generator loss); the trainer's ``loss=`` argument.
-LOSSES = {
-    "gan": (d_loss_gan, g_loss_nonsaturating),
-    "gan-saturating": (d_loss_gan, g_loss_saturating),
-    "wgan": (d_loss_wgan, g_loss_wgan),
-    "lsgan": (d_loss_lsgan, g_loss_lsgan),
-}
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, labels=None,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+    """WGAN-GP penalty E[(||grad f(x_hat)||_2 - 1)^2] (Gulrajani et al. 2017, eq. 3), with the
+    norms of :func:`gradient_norms`."""
+    return ((gradient_norms(critic, real, fake, labels, generator) - 1) ** 2).mean()
+
+
+def d_loss_hinge(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Hinge discriminator loss E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))] (Lim & Ye 2017;
+    SAGAN, Zhang et al. 2019, eq. 9; BigGAN). A sample scored beyond the margin costs nothing."""
+    return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+
+
+def g_loss_hinge(fake: torch.Tensor) -> torch.Tensor:
+    """Hinge generator loss -E[D(G(z))] (the same as the WGAN generator's)."""
+    return -fake.mean()
+
+
+def r1_penalty(real_scores: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """R1 penalty E_x[||grad_x D(x)||^2] on data (Mescheder et al. 2018, eq. 9, without the gamma/2).
+
+    ``real`` must require gradients and ``real_scores`` be D's scores of it (one per sample, each
+    depending on its own sample only). ``create_graph=True`` lets the penalty train D.
+    """
+    (grad,) = torch.autograd.grad(real_scores.sum(), real, create_graph=True)
+    return grad.reshape(len(grad), -1).pow(2).sum(1).mean()

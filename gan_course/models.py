@@ -9,7 +9,9 @@ Every discriminator returns a raw score (a *logit*), never a probability: the GA
 sigmoid inside a numerically stable ``binary_cross_entropy_with_logits``, and a WGAN critic
 (Arjovsky et al. 2017) is the same network read without any sigmoid. ``dropout`` after the
 discriminator's hidden layers (off by default) is one way to keep it from overpowering its
-generator (Mirza & Osindero 2014 use dropout in both networks). A conditional model
+generator (Mirza & Osindero 2014 use dropout in both networks); ``spectral_norm=True`` divides
+each of its weight matrices by an estimate of its largest singular value (Miyato et al. 2018,
+:func:`spectral_normalise`), another way to restrain it (chapter 07). A conditional model
 (Mirza & Osindero 2014) learns an embedding of the label and joins it to its input:
 ``G(z | y) = G([z, e(y)])`` and ``D(x | y) = D([x, e(y)])``.
 """
@@ -94,7 +96,8 @@ class MLPDiscriminator(_Conditioned):
     """D(x) (or D(x | y)) as a logit; also serves as the WGAN critic f(x)."""
 
     def __init__(self, data_shape=MNIST_SHAPE, hidden=(256, 256), negative_slope: float = 0.2,
-                 n_classes: int | None = None, embed_dim: int = 10, dropout: float = 0.0):
+                 n_classes: int | None = None, embed_dim: int = 10, dropout: float = 0.0,
+                 spectral_norm: bool = False):
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
@@ -106,6 +109,9 @@ class MLPDiscriminator(_Conditioned):
             layers = [m for layer in layers for m in (
                 (layer, nn.Dropout(dropout)) if isinstance(layer, nn.LeakyReLU) else (layer,))]
         self.net = nn.Sequential(*layers)
+        self.spectral_norm = spectral_norm
+        if spectral_norm:
+            spectral_normalise(self.net)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Scores of shape (N,)."""
@@ -130,9 +136,23 @@ def toy_generator(dim: int = 1, noise_dim: int = 1, hidden=(32, 32),
     return MLPGenerator(noise_dim, hidden, (dim,), noise=noise, out_activation=None)
 
 
-def toy_discriminator(dim: int = 1, hidden=(32, 32)) -> MLPDiscriminator:
-    """A small discriminator (or critic) for the toy targets."""
-    return MLPDiscriminator((dim,), hidden)
+def toy_discriminator(dim: int = 1, hidden=(32, 32), spectral_norm: bool = False) -> MLPDiscriminator:
+    """A small discriminator (or critic) for the toy targets (``spectral_norm``: chapter 07)."""
+    return MLPDiscriminator((dim,), hidden, spectral_norm=spectral_norm)
+
+
+def spectral_normalise(module: nn.Module) -> nn.Module:
+    """Spectral normalisation (Miyato et al. 2018) of every linear and convolutional layer in
+    ``module``: each weight W is used as W / sigma(W), with sigma(W), its largest singular value,
+    estimated by one step of power iteration per training forward pass
+    (``torch.nn.utils.parametrizations.spectral_norm``). Each layer is then at most 1-Lipschitz.
+    Returns ``module``, changed in place."""
+    layers = [m for m in module.modules() if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d)]
+    if not layers:
+        raise ValueError(f"{type(module).__name__} has no linear or convolutional layer to normalise")
+    for layer in layers:
+        nn.utils.parametrizations.spectral_norm(layer)
+    return module
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -13,6 +13,25 @@ from torchvision.utils import make_grid
 
 from gan_course.data import GaussianMixture
 
+# Figures are shown at 100 dpi with text that stays readable when a notebook or a slide shrinks
+# them; one colour map for digits everywhere (white background, dark strokes, as on paper).
+COURSE_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "image.cmap": "gray",  # white digits on black, as in show_images' grids (torchvision make_grid)
+}
+
+
+def use_course_style() -> None:
+    """Apply :data:`COURSE_STYLE` to Matplotlib (the chapters' setup cell calls it)."""
+    plt.rcParams.update(COURSE_STYLE)
+
 
 def _axes(ax, figsize=(6, 4)):
     return plt.subplots(figsize=figsize)[1] if ax is None else ax
@@ -52,6 +71,23 @@ def plot_history(history: dict, keys=("d_loss", "g_loss"), window: int = 50, tit
     ax.set_xlabel("generator step")
     ax.set_ylabel(ylabel)
     ax.set_title(title or f"training curves ({window}-step moving average)")
+    ax.legend()
+    return ax
+
+
+def plot_tracked(tracker, key: str, ylabel: str, title: str = "", log: bool = False, ax=None):
+    """A score over training from a :class:`~gan_course.callbacks.ScoreTracker`: the weight
+    average (EMA) and the raw generator, against the epoch."""
+    ax = _axes(ax)
+    names = {"ema": "weight average (EMA) of G", "raw": "raw generator G"}
+    for kind, style in (("ema", "-o"), ("raw", "--s")):
+        if kind in tracker.scores:
+            ax.plot(tracker.epochs, tracker.curve(key, kind), style, ms=4, label=names[kind])
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     return ax
 
@@ -115,13 +151,17 @@ def plot_2d(samples, target: GaussianMixture | None = None, discriminator=None, 
     return ax
 
 
-def animate(draw, n_frames: int, figsize=(6, 4), interval: int = 150, dpi: int = 60):
+def animate(draw, n_frames: int, figsize=(6, 4), interval: int = 150, dpi: int = 60, still: int = -1):
     """An inline animation: ``draw(ax, i)`` draws frame ``i`` on a cleared ``Axes``.
 
     Returns HTML (JavaScript player, frames embedded as PNG) for the notebook to display; keep
-    ``n_frames`` to a few dozen and ``dpi`` modest so the notebook stays small.
+    ``n_frames`` to a few dozen and ``dpi`` modest so the notebook stays small. It needs no
+    network (the buttons are inline SVG), and where scripts do not run (an untrusted notebook, a
+    repository's page) it shows frame ``still``, by default the last (`animation.offline_jshtml`).
     """
     from IPython.display import HTML
+
+    from gan_course.animation import offline_jshtml
 
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
 
@@ -130,6 +170,7 @@ def animate(draw, n_frames: int, figsize=(6, 4), interval: int = 150, dpi: int =
         draw(ax, i)
 
     movie = animation.FuncAnimation(fig, frame, frames=n_frames, interval=interval)
-    html = HTML(movie.to_jshtml(fps=max(1, 1000 // interval), default_mode="once"))
+    player = movie.to_jshtml(fps=max(1, 1000 // interval), default_mode="once")
+    html = HTML(offline_jshtml(player, still))
     plt.close(fig)
     return html

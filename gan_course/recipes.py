@@ -6,12 +6,14 @@ with the metrics that fit the data. Because the chapters train through the same 
 numbers in a chapter and in ``RESULTS.md`` come from the same settings.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import torch
 
-from gan_course import data, metrics, models
+from gan_course import data, games, metrics, models
 from gan_course.runtime import FAST, seed_everything
+from gan_course.settings import RunSettings, TrainSettings, names
 from gan_course.train import Trainer
 
 
@@ -21,16 +23,19 @@ class Recipe:
 
     name: str
     description: str
-    target: str  # "mnist", or the name of a toy target in TARGETS
-    epochs: float  # full length; fast mode trains ``fast_steps`` generator steps instead
+    target: str  # an image dataset of data.DATASETS ("mnist", "fashion") or a toy target in TARGETS
+    epochs: float  # full length; fast mode trains ``fast_steps`` steps instead
     fast_steps: int
-    trainer: dict = field(default_factory=dict)  # keyword arguments of Trainer
+    game: str = "gan"  # a name in games.GAMES
+    game_options: dict = field(default_factory=dict)  # keyword arguments of that game's class
+    training: TrainSettings = TrainSettings()  # batch, optimiser, learning rates, EMA
     conditional: bool = False
     # arguments of toy_generator / toy_discriminator, or extra ones of the MNIST models
     # (mnist_generator / mnist_discriminator, e.g. embed_dim, dropout)
     generator: dict = field(default_factory=dict)
     discriminator: dict = field(default_factory=dict)
     n_toy_samples: int = 20_000  # size of the fixed training set drawn from a toy target
+    networks: str = "mlp"  # for image data, a key of IMAGE_NETWORKS
 
 
 TARGETS = {
@@ -40,62 +45,68 @@ TARGETS = {
     "grid25": data.grid_of_gaussians,
 }
 
-_ADAM = {"optimizer": "adam", "betas": (0.5, 0.999)}
+# The networks of image recipes: (generator, discriminator) factories taking n_classes and options.
+IMAGE_NETWORKS = {
+    "mlp": (models.mnist_generator, models.mnist_discriminator),
+}
+
 # 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
 _TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
            "discriminator": {"dim": 1, "hidden": (32, 32)}}
 # k = 5 discriminator steps on batches of 512 (the batch noise of 128 samples hides a W1 of 0.03),
 # the discriminator 3x faster than the generator, and a weight average of the generator.
-_TOY_1D_TRAINER = {**_ADAM, "loss": "gan", "d_steps": 5, "lr_g": 3e-4, "lr_d": 1e-3,
-                   "batch_size": 512, "ema_decay": 0.995}
+_TOY_1D_GAME = {"game": "gan", "game_options": {"d_steps": 5},
+                "training": TrainSettings(lr_g=3e-4, lr_d=1e-3, batch_size=512, ema_decay=0.995)}
 _TOY_2D = {"generator": {"dim": 2, "noise_dim": 2, "hidden": (128, 128, 128), "noise": "normal"},
            "discriminator": {"dim": 2, "hidden": (128, 128, 128)}}
-
+_RMSPROP_5E5 = {"optimizer": "rmsprop", "lr_g": 5e-5, "lr_d": 5e-5}  # the WGAN paper's optimiser
 RECIPES = {r.name: r for r in [
     # 430 passes of the discriminator over 20,000 points = 3,010 generator steps
     Recipe("toy1d", "1-D Gaussian N(4, 0.5^2), non-saturating GAN, k = 5 (chapter 02)", "gaussian-1d",
-           epochs=430, fast_steps=200, trainer=_TOY_1D_TRAINER, **_TOY_1D),
+           epochs=430, fast_steps=200, **_TOY_1D_GAME, **_TOY_1D),
     Recipe("toy1d-bimodal", "1-D mixture of N(-2, 0.5^2) and N(2, 0.5^2), toy1d's settings: "
            "collapses onto one mode (chapter 02)", "bimodal-1d",
-           epochs=430, fast_steps=200, trainer=_TOY_1D_TRAINER, **_TOY_1D),
+           epochs=430, fast_steps=200, **_TOY_1D_GAME, **_TOY_1D),
     # Matched budgets: 4,056 generator steps each, the same networks, batch and weight average.
     # The non-saturating GAN makes 1 discriminator step per generator step (78 steps per epoch),
     # the two WGANs 2 critic steps (39 per epoch): 52 and 104 epochs.
     Recipe("ring-gan", "ring of 8 Gaussians, non-saturating GAN (chapter 05)", "ring8",
-           epochs=52, fast_steps=100,
-           trainer={**_ADAM, "loss": "gan", "lr_g": 1e-3, "lr_d": 1e-3, "batch_size": 256,
-                    "ema_decay": 0.995}, **_TOY_2D),
+           epochs=52, fast_steps=100, game="gan",
+           training=TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995), **_TOY_2D),
     Recipe("ring-wgan", "ring of 8 Gaussians, WGAN with weight clipping (chapter 05)", "ring8",
-           epochs=104, fast_steps=100,
-           trainer={"optimizer": "rmsprop", "loss": "wgan", "lr_g": 5e-5, "lr_d": 5e-5,
-                    "clip": 0.01, "d_steps": 2, "batch_size": 256, "ema_decay": 0.995}, **_TOY_2D),
+           epochs=104, fast_steps=100, game="wgan", game_options={"clip": 0.01, "d_steps": 2},
+           training=TrainSettings(**_RMSPROP_5E5, batch_size=256, ema_decay=0.995), **_TOY_2D),
+    # lambda = 0.1: the authors' toy script's value for this ring's scale (the paper uses 10).
     Recipe("ring-wgan-gp", "ring of 8 Gaussians, WGAN-GP (chapter 05)", "ring8",
-           epochs=104, fast_steps=100,
-           trainer={"optimizer": "adam", "betas": (0.5, 0.9), "loss": "wgan", "lr_g": 1e-3,
-                    "lr_d": 1e-3, "gp_weight": 0.1, "d_steps": 2, "batch_size": 256,
-                    "ema_decay": 0.995}, **_TOY_2D),
+           epochs=104, fast_steps=100, game="wgan-gp", game_options={"gp_weight": 0.1, "d_steps": 2},
+           training=TrainSettings(betas=(0.5, 0.9), lr_g=1e-3, lr_d=1e-3, batch_size=256,
+                                  ema_decay=0.995), **_TOY_2D),
     # Batches of 32: on a 2-core CPU a step costs half as much as on 128 images and the GAN
     # improves almost as much per step, so it gets further per second (chapter 03, section 3).
     # 20 epochs = 37,500 generator steps, about 4 minutes on 2 cores.
     Recipe("mnist-gan", "MLP GAN on MNIST, non-saturating loss, EMA generator (chapter 03)",
-           "mnist", epochs=20, fast_steps=30,
-           trainer={**_ADAM, "loss": "gan", "lr_g": 3e-4, "lr_d": 3e-4, "batch_size": 32,
-                    "ema_decay": 0.999}),
+           "mnist", epochs=20, fast_steps=30, game="gan",
+           training=TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=32, ema_decay=0.999)),
     # With labels the MLP pair collapses on some seeds (the generator's tanh saturates, then D
     # wins); a gradient penalty (lambda = 1) on D kept every run stable (chapter 04, section 3).
     # 28 epochs = 26,236 generator steps, about 6 minutes on 2 cores.
     Recipe("mnist-cgan", "conditional MLP GAN on MNIST, gradient penalty on D (chapter 04)", "mnist",
-           epochs=28, fast_steps=30, conditional=True,
-           trainer={**_ADAM, "loss": "gan", "lr_g": 3e-4, "lr_d": 3e-4, "batch_size": 64,
-                    "gp_weight": 1.0, "ema_decay": 0.999}),
+           epochs=28, fast_steps=30, conditional=True, game="gan", game_options={"gp_weight": 1.0},
+           training=TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=64, ema_decay=0.999)),
     Recipe("mnist-wgan", "MLP WGAN (weight clipping) on MNIST (chapter 05)", "mnist", epochs=10,
-           fast_steps=20,
-           trainer={"optimizer": "rmsprop", "loss": "wgan", "lr_g": 5e-5, "lr_d": 5e-5,
-                    "clip": 0.01, "d_steps": 5, "batch_size": 64}),
+           fast_steps=20, game="wgan", game_options={"clip": 0.01, "d_steps": 5},
+           training=TrainSettings(**_RMSPROP_5E5, batch_size=64)),
     Recipe("mnist-wgan-gp", "MLP WGAN-GP on MNIST (chapter 05)", "mnist", epochs=10,
-           fast_steps=20,
-           trainer={"optimizer": "adam", "betas": (0.0, 0.9), "loss": "wgan", "lr_g": 3e-4,
-                    "lr_d": 3e-4, "gp_weight": 10.0, "d_steps": 5, "batch_size": 64}),
+           fast_steps=20, game="wgan-gp", game_options={"gp_weight": 10.0, "d_steps": 5},
+           training=TrainSettings(betas=(0.0, 0.9), lr_g=3e-4, lr_d=3e-4, batch_size=64)),
+    # mnist-wgan-gp given mnist-gan's wall time and weight average (chapter 05, section 8): one
+    # WGAN-GP epoch (187 generator steps, 5 critic steps each) costs about half a mnist-gan
+    # epoch on 2 cores, so 40 epochs = 7,480 generator steps train about as long as mnist-gan's 20.
+    Recipe("mnist-wgan-gp-ema", "MLP WGAN-GP on MNIST with mnist-gan's wall time and EMA (chapter 05)",
+           "mnist", epochs=40, fast_steps=20, game="wgan-gp",
+           game_options={"gp_weight": 10.0, "d_steps": 5},
+           training=TrainSettings(betas=(0.0, 0.9), lr_g=3e-4, lr_d=3e-4, batch_size=64,
+                                  ema_decay=0.999)),
 ]}
 
 
@@ -107,29 +118,71 @@ def get(name: str) -> Recipe:
 
 def training_data(recipe: Recipe, seed: int = 0):
     """``(tensors, target)``: the training tensors (images[, labels]) and the toy target or None."""
-    if recipe.target == "mnist":
-        images, labels = data.mnist("train")
+    if recipe.target in data.DATASETS:
+        images, labels = data.images(recipe.target, "train")
         return ((images, labels) if recipe.conditional else (images,)), None
     target = TARGETS[recipe.target]()
     samples = target.sample(recipe.n_toy_samples, torch.Generator().manual_seed(seed))
     return (samples,), target
 
 
-def build(name: str, seed: int = 0, **overrides) -> tuple[Trainer, data.GaussianMixture | None]:
-    """A seeded trainer for recipe ``name``; ``overrides`` replace its trainer settings (for
-    example ``checkpoint=...`` or ``progress=False``). Returns ``(trainer, toy_target_or_None)``."""
-    recipe = get(name)
+def networks(recipe: Recipe) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The recipe's generator and discriminator, freshly initialised (seed first)."""
+    if recipe.target in data.DATASETS:
+        n_classes = len(data.class_names(recipe.target)) if recipe.conditional else None
+        make_generator, make_discriminator = IMAGE_NETWORKS[recipe.networks]
+        return (make_generator(n_classes, **recipe.generator),
+                make_discriminator(n_classes, **recipe.discriminator))
+    return (models.toy_generator(**recipe.generator),
+            models.toy_discriminator(**recipe.discriminator))
+
+
+def _split_changes(recipe: Recipe, changes: dict) -> tuple[str, dict, dict, dict]:
+    """Sort ``build``'s keyword arguments into the game, its options, training and run settings."""
+    game = changes.pop("game", recipe.game)
+    training = {k: changes.pop(k) for k in list(changes) if k in names(TrainSettings)}
+    run = {k: changes.pop(k) for k in list(changes) if k in names(RunSettings)}
+    accepted = games.option_names(game)
+    unknown = sorted(set(changes) - set(accepted))
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r} for recipe {recipe.name!r}; it takes the "
+                         f"game's options ({', '.join(accepted)}), the TrainSettings "
+                         f"({', '.join(names(TrainSettings))}) and the RunSettings "
+                         f"({', '.join(names(RunSettings))})")
+    return game, {**recipe.game_options, **changes}, training, run
+
+
+def _with_networks(recipe: Recipe, changes: dict) -> Recipe:
+    """``recipe`` with the network arguments in ``changes["generator"]`` and
+    ``changes["discriminator"]`` (dicts, removed from ``changes``) merged into its own."""
+    networks_changed = {}
+    for key in ("generator", "discriminator"):
+        if key in changes:
+            extra = changes.pop(key)
+            if not isinstance(extra, dict):
+                raise ValueError(f"{key}= takes a dict of network arguments, e.g. "
+                                 f"{key}={{'hidden': (64, 64)}}; got {extra!r}")
+            networks_changed[key] = {**getattr(recipe, key), **extra}
+    return dataclasses.replace(recipe, **networks_changed) if networks_changed else recipe
+
+
+def build(name: str, seed: int = 0, **changes) -> tuple[Trainer, data.GaussianMixture | None]:
+    """A seeded trainer for recipe ``name``. ``changes`` replace the recipe's settings, by name:
+    ``game=``, the game's options (``d_steps``, ``clip``, ...), :class:`TrainSettings` fields
+    (``lr_d``, ...), :class:`RunSettings` fields (``checkpoint``, ``progress``, ...), or
+    ``generator=`` / ``discriminator=`` dicts of network arguments merged into the recipe's
+    (``discriminator={"spectral_norm": True}``, ``generator={"hidden": (4,)}``).
+    Returns ``(trainer, toy_target_or_None)``."""
+    changes = dict(changes)
+    recipe = _with_networks(get(name), changes)
+    game, options, training, run = _split_changes(recipe, changes)
     seed_everything(seed)
-    if recipe.target == "mnist":
-        n_classes = 10 if recipe.conditional else None
-        generator = models.mnist_generator(n_classes, **recipe.generator)
-        discriminator = models.mnist_discriminator(n_classes, **recipe.discriminator)
-    else:
-        generator = models.toy_generator(**recipe.generator)
-        discriminator = models.toy_discriminator(**recipe.discriminator)
+    generator, discriminator = networks(recipe)
     tensors, target = training_data(recipe, seed)
-    settings = {**recipe.trainer, "seed": seed, "meta": {"recipe": name, "seed": seed}, **overrides}
-    return Trainer(generator, discriminator, *tensors, **settings), target
+    settings = dataclasses.replace(recipe.training, seed=seed, **training)
+    run_settings = RunSettings(**{"meta": {"recipe": name, "seed": seed}, **run})
+    return Trainer(games.make(game, generator, discriminator, **options), tensors, settings,
+                   run_settings), target
 
 
 def length(name: str) -> dict:
@@ -138,14 +191,31 @@ def length(name: str) -> dict:
     return {"steps": recipe.fast_steps} if FAST else {"epochs": recipe.epochs}
 
 
+def total_steps(name: str, trainer: Trainer) -> int:
+    """The number of training steps of recipe ``name`` (full length, or fast mode's)."""
+    return trainer.total_steps(**length(name))
+
+
+def image_dataset(trainer: Trainer) -> str:
+    """The image dataset a trainer learns: its recipe's (``trainer.meta["recipe"]``), else MNIST."""
+    name = trainer.meta.get("recipe")
+    return get(name).target if name in RECIPES and get(name).target in data.DATASETS else "mnist"
+
+
 def evaluate(trainer: Trainer, target=None, n: int = 10_000, seed: int = 0, raw: bool = False) -> dict:
     """Score ``n`` samples of the trainer's generator (EMA weights if any, the raw generator if
-    ``raw``) with the metrics that fit its data; the same ``seed`` draws the same noise."""
+    ``raw``) with the metrics that fit its data; the same ``seed`` draws the same noise.
+    ``target``: a toy target, a dataset name (``"fashion"``), or None for the dataset of the
+    trainer's recipe (MNIST for a trainer built without a recipe). A game with measures of its
+    own (InfoGAN's matched code accuracy) adds them through its ``extra_metrics`` method."""
     gen = torch.Generator().manual_seed(seed)
-    if target is None:  # MNIST; a conditional generator is asked for each digit in turn
+    if target is None or isinstance(target, str):  # images: a conditional G draws each class in turn
+        dataset = target or image_dataset(trainer)
         n_classes = trainer.generator.n_classes
         labels = None if n_classes is None else torch.arange(n) % n_classes
-        return metrics.evaluate_mnist(trainer.sample(n, labels, generator=gen, raw=raw), labels)
+        scores = metrics.evaluate_images(trainer.sample(n, labels, generator=gen, raw=raw), dataset, labels)
+        extra = getattr(trainer.game, "extra_metrics", None)
+        return scores if extra is None else {**scores, **extra(trainer, dataset, n=n, seed=seed, raw=raw)}
     samples = trainer.sample(n, generator=gen, raw=raw)
     if target.dim == 1:
         return {"w1": metrics.wasserstein_1d(samples, target), "ks": metrics.ks_1d(samples, target)}

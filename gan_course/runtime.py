@@ -42,3 +42,9 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def progress_disabled() -> bool:
+    """True when the environment sets ``TQDM_DISABLE`` (tests, committed notebook outputs);
+    read here because the notebook bar of ``tqdm.auto`` ignores that variable by itself."""
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")

@@ -6,6 +6,9 @@ Densities are NumPy arrays of values on the grid; integrals use the trapezoid ru
   V(D, G) = int p_data(x) log D(x) + p_g(x) log(1 - D(x)) dx;
 - optimal discriminator (Proposition 1): D*(x) = p_data(x) / (p_data(x) + p_g(x));
 - its value (Theorem 1): C(G) = V(D*, G) = -log 4 + 2 JSD(p_data || p_g);
+- the two generator losses as integrals, E_{p_g}[log(1 - D)] (saturating) and E_{p_g}[-log D]
+  (non-saturating), and what the latter follows against D*: the gradient of
+  KL(p_g || p_data) - 2 JSD(p_data || p_g) (Arjovsky & Bottou 2017, Theorem 2.5);
 - the parallel-lines example of Arjovsky et al. 2017 (Example 1), where JSD is stuck at log 2.
 """
 
@@ -53,6 +56,25 @@ def c_of_g(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:
     total = np.where(p_data + p_g > 0, p_data + p_g, 1.0)
     integrand = xlogy(p_data, p_data) + xlogy(p_g, p_g) - xlogy(p_data + p_g, total)
     return float(np.trapezoid(integrand, x))
+
+
+def saturating_loss(d: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:
+    """The minimax generator loss E_{x ~ p_g}[log(1 - D(x))] = int p_g log(1 - D) dx
+    (Goodfellow et al. 2014, eq. 1, the only term of V that depends on G)."""
+    return float(np.trapezoid(xlogy(p_g, 1.0 - np.asarray(d, float)), x))
+
+
+def nonsaturating_loss(d: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:
+    """The non-saturating generator loss E_{x ~ p_g}[-log D(x)] = -int p_g log D dx
+    (Goodfellow et al. 2014, section 3)."""
+    return float(np.trapezoid(-xlogy(p_g, np.asarray(d, float)), x))
+
+
+def kl_minus_2jsd(p_data: np.ndarray, p_g: np.ndarray, x: np.ndarray) -> float:
+    """KL(p_g || p_data) - 2 JSD(p_data || p_g): with D held at the optimal D*_G, the
+    non-saturating loss E_{p_g}[-log D*] has the gradient (in G's parameters) of this quantity
+    (Arjovsky & Bottou 2017, Theorem 2.5). Infinite when p_g has mass where p_data has none."""
+    return kl_divergence(p_g, p_data, x) - 2 * js_divergence(p_data, p_g, x)
 
 
 def parallel_lines(theta: float) -> dict[str, float]:

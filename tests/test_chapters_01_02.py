@@ -22,7 +22,22 @@ def _shares(samples, means):
     return np.bincount(nearest, minlength=len(means)) / len(nearest)
 
 
+def _quadratic_roots(mu, sigma, mu_g, sigma_g, branches=(-1, 1)):
+    """x with log N(x; mu, sigma^2) = log N(x; mu_g, sigma_g^2), by the quadratic formula."""
+    a = 1 / (2 * sigma_g**2) - 1 / (2 * sigma**2)
+    b = mu / sigma**2 - mu_g / sigma_g**2
+    c = mu_g**2 / (2 * sigma_g**2) - mu**2 / (2 * sigma**2) + np.log(sigma_g / sigma)
+    return np.array([(-b + sign * np.sqrt(b * b - 4 * a * c)) / (2 * a) for sign in branches])
+
+
+def _half_points(mu, sigma, mu_g, sigma_g):
+    if sigma == sigma_g:  # the x^2 terms cancel: (mu_g - mu) x = (mu_g^2 - mu^2) / 2
+        return np.array([(mu + mu_g) / 2])
+    return _quadratic_roots(mu, sigma, mu_g, sigma_g)[::-1]  # any order is accepted
+
+
 RIGHT = {
+    checks.check_half_points: _half_points,
     checks.check_js_divergence: _jsd,
     checks.check_logit_gradients: lambda d: (-d, -(1 - d)),
     checks.check_wasserstein_samples: lambda a, b: np.mean(np.abs(np.sort(a) - np.sort(b))),
@@ -42,10 +57,24 @@ def test_checkers_accept_tensors_and_lists_where_natural(capsys):
         lambda a, b: torch.tensor(a).sort().values.sub(torch.tensor(b).sort().values).abs().mean())
     assert checks.check_logit_gradients(lambda d: [list(-d), list(d - 1)])
     assert checks.check_mode_shares(lambda s, m: list(_shares(s, m)))
+    assert checks.check_half_points(lambda *case: torch.tensor(list(_half_points(*case))))
+
+
+def _exponents_only(mu, sigma, mu_g, sigma_g):
+    # (x - mu)^2 / sigma^2 = (x - mu_g)^2 / sigma_g^2: the factors 1 / sigma forgotten
+    if sigma == sigma_g:
+        return np.array([(mu + mu_g) / 2])
+    return np.roots([1 / sigma_g**2 - 1 / sigma**2, 2 * mu / sigma**2 - 2 * mu_g / sigma_g**2,
+                     mu_g**2 / sigma_g**2 - mu**2 / sigma**2])
 
 
 WRONG = [
     # (checker, wrong answer, a phrase the feedback must contain)
+    (checks.check_half_points, lambda mu, s, mu_g, s_g: np.array([(mu + mu_g) / 2]), "two solutions"),
+    (checks.check_half_points, lambda *case: _quadratic_roots(*case, branches=(1,)), "two solutions"),
+    (checks.check_half_points, _exponents_only, "keep the term log(sigma_g / sigma)"),
+    (checks.check_half_points, _quadratic_roots, "the x^2 terms cancel"),  # divides by a = 0
+    (checks.check_half_points, lambda *case: _half_points(*case) + 0.1, "set log p_data(x) = log p_g(x)"),
     (checks.check_js_divergence,  # 0 log 0 gives nan for the boxes
      lambda p, q, x: sum(0.5 * np.trapezoid(a * np.log(a / ((p + q) / 2)), x) for a in (p, q)),
      "use scipy.special.xlogy"),
@@ -82,11 +111,12 @@ def test_unfinished_exercise_cells_get_feedback_not_an_error(capsys):
 
 def test_toy1d_recipes_share_settings_and_differ_in_target():
     one, two = recipes.get("toy1d"), recipes.get("toy1d-bimodal")
-    assert one.trainer == two.trainer and one.generator == two.generator
+    assert one.training == two.training and one.game_options == two.game_options
+    assert one.generator == two.generator
     assert one.target == "gaussian-1d" and two.target == "bimodal-1d"
     trainer, target = recipes.build("toy1d-bimodal", progress=False, device="cpu")
     assert target.modes.ravel().tolist() == [-2.0, 2.0]
-    assert trainer.d_steps == 5 and trainer.ema is not None
+    assert trainer.game.d_steps == 5 and trainer.ema is not None
     # 430 passes over 20,000 points in batches of 512 with k = 5: 3,010 generator steps
     assert round(one.epochs * trainer.steps_per_epoch) == 3010
 

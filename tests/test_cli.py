@@ -31,7 +31,7 @@ def test_train_writes_checkpoint_history_summary_and_grid(cgan_run):
         assert (cgan_run / name).is_file()
     summary = json.loads((cgan_run / "summary.json").read_text())
     assert summary["model"] == "mnist-cgan" and summary["seed"] == 3
-    steps_per_epoch = 60_000 // recipes.get("mnist-cgan").trainer["batch_size"]  # full batches only
+    steps_per_epoch = 60_000 // recipes.get("mnist-cgan").training.batch_size  # full batches only
     assert summary["steps"] == round(0.02 * steps_per_epoch)
     assert set(summary["metrics"]) >= {"fid", "inception_score", "label_accuracy"}
     history = json.loads((cgan_run / "history.json").read_text())
@@ -53,7 +53,7 @@ def test_bad_arguments_give_clear_errors(cgan_run, tmp_path):
     assert result.returncode == 2 and "must be positive" in result.stderr
     result = run("sample", "--run", str(tmp_path / "none"), "-n", "3", "--out", "x.npy",
                  check=False)
-    assert result.returncode == 1 and "No checkpoint at" in result.stderr
+    assert result.returncode == 1 and "no checkpoint at" in result.stderr
     result = run("sample", "--run", str(cgan_run), "-n", "3", "--out", str(tmp_path / "x.npy"),
                  "--label", "10", check=False)
     assert result.returncode == 1 and "--label must be between 0 and 9" in result.stderr

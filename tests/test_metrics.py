@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gan_course import data, metrics
+from gan_course import classifiers, data, metrics
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,57 @@ def test_mode_coverage():
     assert result["modes_covered"] == 1 and result["n_modes"] == 8
     blurry = ring.sample(2500, gen) * 1.3  # ring of radius 2.6: far from every mode
     assert metrics.mode_coverage(blurry, ring)["high_quality"] < 0.05
+
+
+@pytest.fixture(scope="module")
+def fashion_test_set():
+    return data.fashion_mnist("test")
+
+
+def test_fashion_metrics_separate_real_clothes_from_noise_and_one_class(fashion_test_set):
+    images, labels = fashion_test_set
+    real = metrics.evaluate_images(images[:5000], "fashion", labels[:5000])
+    assert real["fid"] < 10 and real["inception_score"] > 6 and real["classes_covered"] == 10
+    accuracy = metrics.accuracy(classifiers.load("fashion"), images[:5000], labels[:5000])
+    assert real["label_accuracy"] == pytest.approx(accuracy, abs=1e-6)
+    assert sum(real["class_histogram"]) == 5000
+    noise = metrics.evaluate_images(torch.rand(2000, 1, 28, 28) * 2 - 1, "fashion")
+    assert noise["fid"] > 100 * real["fid"] and noise["inception_score"] < 2
+    bags = metrics.evaluate_images(images[labels == 8], "fashion")  # class 8: "Bag"
+    assert bags["classes_covered"] == 1 and bags["class_histogram"][8] >= 950
+    assert bags["inception_score"] < 1.5 and bags["fid"] > 50
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion"])
+def test_reference_is_the_test_set(dataset):
+    images, _ = data.images(dataset, "test")
+    features = metrics.reference_features(dataset)
+    assert features.shape == (10000, 128) and not features.flags.writeable
+    assert metrics.evaluate_images(images, dataset)["fid"] == pytest.approx(0, abs=1e-4)  # round-off
+
+
+def test_evaluate_mnist_is_evaluate_images_on_mnist(test_set):
+    images, labels = test_set
+    assert metrics.evaluate_mnist(images[:500], labels[:500]) == metrics.evaluate_images(
+        images[:500], "mnist", labels[:500])
+    features, probs = metrics.features_and_probs(images[:500])
+    assert features.shape == (500, 128) and probs.shape == (500, 10)
+    assert probs.sum(1) == pytest.approx(1.0)
+
+
+def test_bad_inputs_get_one_line_errors(test_set):
+    images, labels = test_set
+    with pytest.raises(ValueError, match=r"in \[-1, 1\].*got values in \[0, 255\].*x / 127.5 - 1"):
+        metrics.evaluate_images((images[:10] + 1) * 127.5, "fashion")
+    with pytest.raises(ValueError, match=r"expected Fashion-MNIST-shaped images \(N, 1, 28, 28\)"):
+        metrics.evaluate_images(torch.zeros(10, 28, 28), "fashion")
+    with pytest.raises(ValueError, match="need at least 2 images"):
+        metrics.evaluate_mnist(images[:1])
+    with pytest.raises(ValueError, match=r"one entry per image, shape \(10,\), got \(9,\)"):
+        metrics.evaluate_mnist(images[:10], labels[:9])
+    with pytest.raises(ValueError, match="class indices 0..9, got values from 0 to 10"):
+        metrics.evaluate_mnist(images[:10], torch.tensor([0] * 9 + [10]))
+    with pytest.raises(ValueError, match="integer class indices"):
+        metrics.evaluate_mnist(images[:10], labels[:10].float())
+    with pytest.raises(ValueError, match="unknown dataset 'cifar10'"):
+        metrics.evaluate_images(images[:10], "cifar10")

@@ -76,3 +76,17 @@ def test_chapter_05_prints_the_mnist_results(model):
     want = seed0(model)
     assert float(fid) == pytest.approx(want["fid"], abs=0.05)
     assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+
+
+@pytest.mark.parametrize("model", ["mnist-gan", "mnist-wgan-gp-ema", "mnist-wgan-gp"])
+def test_chapter_05_prints_the_matched_wall_time_comparison_from_the_results(model):
+    """Section 8 reads both seeds of the two long runs (and section 7's) from results.json."""
+    pattern = (rf"(?m)^{model}: FID ([\d.]+), Inception Score ([\d.]+), (\d+)/10 classes "
+               r"\(seed 1: FID ([\d.]+), IS ([\d.]+)\)")
+    fid, score, classes, fid1, score1 = find(pattern, printed("05_wgan.ipynb"))
+    want, want1 = seed0(model), json.loads(RECORDED.read_text())[model]["1"]
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+    assert int(classes) == want["classes_covered"]
+    assert float(fid1) == pytest.approx(want1["fid"], abs=5e-3)
+    assert float(score1) == pytest.approx(want1["inception_score"], abs=5e-3)

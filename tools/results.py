@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gan_course import recipes  # noqa: E402
+from gan_course.checkpoints import write_bytes_atomic, write_text_atomic  # noqa: E402
+from gan_course.runfolder import RunFolderError, read_json  # noqa: E402
 from gan_course.runtime import FAST  # noqa: E402
 
 COLUMNS = [  # (summary metric key, column title, format)
@@ -60,14 +61,17 @@ def machine() -> str:
 
 
 def train(name: str, seed: int, out: Path) -> dict:
+    """Train ``name`` with ``seed`` from scratch (replacing an earlier run) and read its summary."""
     folder = out / "runs" / f"{name}-seed{seed}"
-    if folder.exists():
-        shutil.rmtree(folder)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "gan_course", "train", "--model", name, "--seed",
-                    str(seed), "--out", str(folder)], check=True, cwd=ROOT,
-                   env={**os.environ, "TQDM_DISABLE": "1"}, stdout=subprocess.DEVNULL)
-    summary = json.loads((folder / "summary.json").read_text())
+    done = subprocess.run([sys.executable, "-m", "gan_course", "train", "--model", name, "--seed",
+                           str(seed), "--out", str(folder), "--overwrite"], cwd=ROOT,
+                          env={**os.environ, "TQDM_DISABLE": "1"}, stdout=subprocess.DEVNULL)
+    if done.returncode:
+        raise SystemExit(f"training {name} seed {seed} failed (exit status {done.returncode}; its "
+                         "error is above): nothing more was trained or written")
+    summary = read_json(folder / "summary.json", f"the run of {name} seed {seed} wrote no readable "
+                        "summary: run this script again")
     summary["wall_seconds"] = time.perf_counter() - start
     summary["folder"] = folder
     return summary
@@ -81,7 +85,7 @@ def spread(values: list[float], fmt: str) -> str:
 
 def settings_text(summary: dict) -> str:
     s = summary["settings"]
-    parts = [s["loss"], f"{s['optimizer']} lr {s['lr_g']:g}/{s['lr_d']:g}", f"batch {s['batch_size']}"]
+    parts = [s["game"], f"{s['optimizer']} lr {s['lr_g']:g}/{s['lr_d']:g}", f"batch {s['batch_size']}"]
     for key, label in (("d_steps", "k"), ("clip", "clip"), ("gp_weight", "GP"),
                        ("ema_decay", "EMA")):
         if s.get(key) is not None:
@@ -125,7 +129,7 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
     lines += ["", "## Settings and samples", ""]
     for name, rs in runs.items():
         picture = images / f"{name}.png"
-        shutil.copy(rs[0]["folder"] / "samples.png", picture)
+        write_bytes_atomic((rs[0]["folder"] / "samples.png").read_bytes(), picture)
         lines += [f"### `{name}`: {recipes.get(name).description}", "",
                   f"Settings: {settings_text(rs[0])}. Device: {rs[0]['device']}.", ""]
         for r in rs:
@@ -135,8 +139,8 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
                          f"({r['wall_seconds']:.0f} s with start-up and scoring); {shown}")
         lines += ["", f"![{name} samples, seed {rs[0]['seed']}](results/{name}.png)", ""]
     report = out / "RESULTS.md"
-    report.write_text("\n".join(lines))
-    (images / "results.json").write_text(json.dumps(metrics_table(runs), indent=1) + "\n")
+    write_text_atomic("\n".join(lines), report)
+    write_text_atomic(json.dumps(metrics_table(runs), indent=1) + "\n", images / "results.json")
     return report
 
 
@@ -147,9 +151,8 @@ def metrics_table(runs: dict[str, list[dict]]) -> dict[str, dict[str, dict]]:
 
 def compare(runs: dict[str, list[dict]], recorded_file: Path) -> list[str]:
     """The differences between the rerun's metrics and the recorded ones, one line each."""
-    if not recorded_file.is_file():
-        raise SystemExit(f"{recorded_file} is missing: run `make results` first")
-    recorded = json.loads(recorded_file.read_text())
+    recorded = read_json(recorded_file, "restore the committed file (`git checkout -- "
+                         "results/results.json`) or run `make results` to record new numbers")
     differences = []
     for name, by_seed in metrics_table(runs).items():
         for seed, got in by_seed.items():
@@ -173,6 +176,14 @@ def main() -> None:
     parser.add_argument("--check", action="store_true",
                         help="rerun and compare with OUT/results/results.json; write nothing")
     args = parser.parse_args()
+    try:
+        run_all(args)
+    except RunFolderError as error:
+        sys.exit(f"error: {error}")
+
+
+def run_all(args) -> None:
+    """Train every (model, seed); then write the report, or compare with the recorded metrics."""
     start = time.perf_counter()
     runs: dict[str, list[dict]] = {}
     for name in args.models:

@@ -5,8 +5,13 @@
 
 Each notebook becomes build/slides/NN_name.slides.html, rendered from the outputs saved in it
 (nothing is executed: re-run a chapter in JupyterLab first to refresh its figures). The browser
-files a deck loads (reveal.js, MathJax 2, require.js, jQuery, Font Awesome) come from npm, pinned
-in package.json, and are copied next to the decks, so a deck opens straight from disk.
+files a deck loads (reveal.js, MathJax 2, require.js, jQuery) come from npm, pinned in
+package.json, and are copied next to the decks, so a deck opens straight from disk.
+
+The slides are 1280x720 (16:9, a projector's shape) and tools/slides.html.j2 sizes the type for
+that frame; `make test-slides` measures that every slide's content fits it. Animations saved by
+`gan_course.plots.animate` are passed through `gan_course.animation.offline_jshtml`, so those of
+an older run play offline too.
 """
 
 import argparse
@@ -14,6 +19,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from nbconvert.exporters import SlidesExporter
+from traitlets.config import Config
+
+from gan_course.animation import offline_jshtml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "slides"
@@ -27,8 +37,6 @@ ASSETS = {
     "reveal.js/plugin/notes": "reveal.js/plugin/notes",
     "requirejs/require.js": "require.js",
     "jquery/dist/jquery.min.js": "jquery.min.js",
-    "font-awesome/css": "font-awesome/css",
-    "font-awesome/fonts/fontawesome-webfont.woff2": "font-awesome/fonts/fontawesome-webfont.woff2",
     "mathjax/MathJax.js": "mathjax/MathJax.js",
     "mathjax/config/TeX-AMS_CHTML-full.js": "mathjax/config/TeX-AMS_CHTML-full.js",
     "mathjax/config/Safe.js": "mathjax/config/Safe.js",
@@ -41,16 +49,18 @@ ASSETS = {
 SKIP = shutil.ignore_patterns("*.map", "*.esm.js", "a11y", "HTML-CSS")
 
 # Paths relative to the deck. `locale=en` stops MathJax fetching translations for the viewer's
-# browser language.
-NBCONVERT_OPTIONS = [
-    f"--template-file={TEMPLATE}",
-    "--SlidesExporter.reveal_url_prefix=reveal.js",
-    "--SlidesExporter.reveal_theme=white",
-    "--SlidesExporter.require_js_url=require.js",
-    "--SlidesExporter.jquery_url=jquery.min.js",
-    "--SlidesExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe&locale=en",
-    "--SlidesExporter.font_awesome_url=font-awesome/css/font-awesome.min.css",
-]
+# browser language. The frame: reveal.js scales a 1280x720 slide to the window.
+EXPORTER_OPTIONS = {
+    "template_file": str(TEMPLATE),
+    "reveal_url_prefix": "reveal.js",
+    "reveal_theme": "white",
+    "reveal_width": "1280",
+    "reveal_height": "720",
+    "require_js_url": "require.js",
+    "jquery_url": "jquery.min.js",
+    "mathjax_url": "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe&locale=en",
+}
+REMOVE_INPUT_TAG = "remove-input"
 
 
 def fail(message: str) -> None:
@@ -65,7 +75,7 @@ def install_npm_packages() -> None:
     npm = shutil.which("npm")
     if npm is None:
         fail("npm is not installed; it fetches reveal.js and MathJax (Debian: apt-get install npm)")
-    print("npm ci (reveal.js, MathJax 2, require.js, jQuery, Font Awesome)", flush=True)
+    print("npm ci (reveal.js, MathJax 2, require.js, jQuery)", flush=True)
     subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
 
 
@@ -82,11 +92,22 @@ def copy_assets(out: Path) -> None:
 
 
 def render(notebooks: list[Path], out: Path) -> None:
-    command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--log-level=WARN"]
-    command += NBCONVERT_OPTIONS + [f"--output-dir={out}"] + [str(nb) for nb in notebooks]
-    subprocess.run(command, check=True)
+    config = Config()
+    config.SlidesExporter.update(EXPORTER_OPTIONS)
+    # A code cell tagged `remove-input` shows only its output in the decks (a figure whose
+    # plotting code would not fit beside it); the notebook still shows both.
+    config.TagRemovePreprocessor.update(enabled=True, remove_input_tags={REMOVE_INPUT_TAG})
+    exporter = SlidesExporter(config=config)
+    exporter.register_filter("offline_animation", offline_jshtml)
     for notebook in notebooks:
-        print(f"{notebook.name} -> {out / notebook.stem}.slides.html")
+        if not notebook.exists():
+            fail(f"{notebook} does not exist: give the path of a .ipynb file")
+        deck = out / f"{notebook.stem}.slides.html"
+        html, _ = exporter.from_filename(str(notebook))
+        partial = deck.with_name(deck.name + ".part")  # a deck is replaced whole, never half-written
+        partial.write_text(html, encoding="utf-8")
+        partial.replace(deck)
+        print(f"{notebook.name} -> {deck}")
 
 
 def main() -> None:

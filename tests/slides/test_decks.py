@@ -2,16 +2,16 @@
 
 `make test-slides` runs this after `make slides`; the unit-test run leaves tests/slides out. Each
 deck in build/slides/ must reach reveal.js's `ready` state, show one slide per slide/subslide cell
-of its notebook, typeset all its maths, and ask for nothing beyond the local files. Screenshots of
-the title slide and of the first slide with maths are saved next to the decks for a person to
-check. tests/slides/sample.ipynb gets the same checks, so they run before any chapter exists.
+of its notebook, typeset all its maths, ask for nothing beyond the local files, fit every slide in
+its frame at 1280x720 (fit.js measures it), and play its animations. Screenshots of the title
+slide and of the first slide with maths are saved next to the decks for a person to check.
+tests/slides/sample.ipynb gets the same checks, so they run before any chapter exists; decks made
+to fail (a CDN script, no MathJax, slides that overflow) show that each check can fail.
 """
 
-import json
 import re
 import subprocess
 import sys
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,21 +19,17 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from browser import Browser  # noqa: E402 (tests/ is not a package)
+
 ROOT = Path(__file__).resolve().parents[2]
 SLIDES = ROOT / "build" / "slides"
 CHAPTERS = sorted(ROOT.glob("chapters/[0-9][0-9]_*.ipynb"))
 SAMPLE = Path(__file__).with_name("sample.ipynb")
-CHROMIUM = "/usr/bin/chromium"
+FIT_JS = Path(__file__).with_name("fit.js").read_text()
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
-
-# No request can leave: every hostname resolves to nothing and every proxied request goes to a
-# closed local port. What the deck tried to fetch is read back from Chromium's net log.
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-    "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--virtual-time-budget=15000", "--window-size=1280,720",
-]
+READY = "document.querySelector('.reveal.ready')"
+REVEAL = "require('reveal.js/dist/reveal.js')"
 # TeX that MathJax left as text: $...$, $$, \command, or MathJax's own error message.
 RAW_TEX = re.compile(r"\$\$|\$[^$\s][^$]*\$|\\[A-Za-z]+|Math Processing Error")
 
@@ -118,36 +114,41 @@ class Deck(HTMLParser):
         return RAW_TEX.findall(" ".join(self.text))
 
 
-def chromium(url: str, *args: str) -> tuple[str, list[str]]:
-    """Run headless Chromium on `url`: what it prints, and the requests the page tried to send."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test-slides` installs Debian's chromium")
-    with tempfile.TemporaryDirectory() as profile:
-        net_log = Path(profile) / "netlog.json"
-        command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                   f"--log-net-log={net_log}", *args, url]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, done.stderr[-2000:]
-        return done.stdout, requests_sent(net_log)
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium, offline, 1280x720, for every deck of this module."""
+    with Browser(width=1280, height=720) as opened:
+        yield opened
 
 
-def requests_sent(net_log: Path) -> list[str]:
-    """The http(s)/ws(s) requests in a Chromium net log that came from the page. Chromium's own
-    background fetches (update checks, account lookups) have no initiating origin and are left
-    out; the deck's have the file:// page as initiator and top frame."""
-    log = json.loads(net_log.read_text())
-    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-    urls = []
-    for event in log["events"]:
-        params = event.get("params", {})
-        if event["type"] != start_job or "url" not in params:
-            continue
-        top_frame = params.get("network_isolation_key", "")
-        if params.get("initiator") == "not an origin" and not top_frame.startswith("file://"):
-            continue  # Chromium's own
-        if urlsplit(params["url"]).hostname not in ("localhost", "127.0.0.1"):
-            urls.append(params["url"])
-    return urls
+def open_deck(browser: Browser, deck: Path, address: str = "") -> "Deck":
+    """Load `deck` (at reveal.js address `h/v`), wait for reveal.js and MathJax; what it shows."""
+    browser.open(f"{deck.as_uri()}#/{address}" if address else deck.as_uri(), until=READY)
+    browser.evaluate("new Promise(done => window.MathJax ? MathJax.Hub.Queue(done) : done())")
+    return Deck(browser.dom())
+
+
+def fit_problems(browser: Browser, notebook: Path) -> list[str]:
+    """What fit.js finds on the deck open in `browser`: one line per slide that does not fit its
+    frame or box that hides part of its content, naming the notebook cell by index."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    where = {cell.get("id"): n for n, cell in enumerate(cells)}
+    lines = []
+    for problem in browser.evaluate(f"({FIT_JS})()"):
+        n = where.get(problem["cell"])
+        first = cells[n].source.splitlines()[0][:60] if n is not None and cells[n].source else "?"
+        cell = f"cell {n} `{first}`"
+        if problem["kind"].startswith("clipped"):
+            side = "on the right" if problem["kind"] == "clipped-x" else "at the bottom"
+            long = "; ".join(f"`{line[:70]}`" for line in problem["lines"])
+            what = f"{problem['part']} hidden {problem['px']} px {side}"
+            what += f", too long: {long}" if long else ""
+        else:
+            heights = ", ".join(f"{where.get(cell)}: {px}" for cell, px in problem["cells"])
+            what = (f"content {problem['px']} px beyond the frame's {problem['kind']} edge "
+                    f"(px tall, by cell: {heights})")
+        lines.append(f"slide {problem['slide']}, {cell}: {what}")
+    return lines
 
 
 def static_references(deck: Path) -> list[str]:
@@ -168,29 +169,53 @@ def static_references(deck: Path) -> list[str]:
     return bad
 
 
-def check_deck(deck: Path, notebook: Path, screenshots: Path) -> Deck:
+def check_deck(browser: Browser, deck: Path, notebook: Path, screenshots: Path) -> "Deck":
     """Every check on one deck; saves NAME.title.png and NAME.maths.png in `screenshots`."""
     assert deck.exists(), f"{deck} is missing: run `make slides`"
     assert deck.stat().st_mtime >= notebook.stat().st_mtime, f"{deck} is stale: run `make slides`"
     assert static_references(deck) == [], "the deck loads files from elsewhere"
 
-    dom, sent = chromium(deck.as_uri(), "--dump-dom")
-    assert sent == [], f"the deck tried to reach the network: {sent}"
-    shown = Deck(dom)
+    shown = open_deck(browser, deck)
+    assert browser.requests == [], f"the deck tried to reach the network: {browser.requests}"
     assert shown.ready, "reveal.js did not start (class 'ready' missing)"
     assert (shown.slides, shown.subslides) == expected_slides(notebook), "(slides, sub-slides)"
     assert shown.maths == shown.maths_sources, "MathJax did not finish typesetting"
     assert shown.raw_tex() == [], f"TeX left untypeset: {shown.raw_tex()}"
     assert shown.maths > 0 or not has_maths(notebook), "no maths typeset"
+    problems = fit_problems(browser, notebook)
+    assert browser.errors == [], f"JavaScript errors: {browser.errors}"
 
     stem = deck.name.removesuffix(".slides.html")
     shots = {"title": "0/0", "maths": shown.first_maths_slide}
     for name, address in shots.items():
         if address:
-            png = screenshots / f"{stem}.{name}.png"
-            _, sent = chromium(f"{deck.as_uri()}#/{address}", f"--screenshot={png}")
-            assert sent == [], f"the deck tried to reach the network: {sent}"
+            open_deck(browser, deck, address)
+            browser.screenshot(screenshots / f"{stem}.{name}.png")
+            assert browser.requests == [], f"the deck tried to reach the network: {browser.requests}"
+    assert problems == [], (f"{len(problems)} slide(s) of {deck.name} do not fit 1280x720 "
+                            "(split the cell onto a sub-slide, shorten the line):\n" + "\n".join(problems))
     return shown
+
+
+def check_animation(browser: Browser, deck: Path) -> None:
+    """The deck's first `to_jshtml` animation shows a frame with scripts off, and with scripts on
+    pressing its play button moves the slider and changes the picture, with no network."""
+    browser.open(deck.as_uri(), scripts=False)
+    still = browser.evaluate("(img => img && img.complete && img.naturalWidth > 0 && img.src)"
+                             "(document.querySelector('.animation img'))")
+    assert still and still.startswith("data:image/png;base64,"), "no frame shown without scripts"
+
+    open_deck(browser, deck)
+    address = browser.evaluate(f"(R => {{ const s = document.querySelector('.animation').closest('section');"
+                               f" const i = R.getIndices(s); R.configure({{transition: 'none'}});"
+                               f" R.slide(i.h, i.v || 0); return `${{i.h}}/${{i.v || 0}}`; }})({REVEAL})")
+    frame = "document.querySelector('.animation input.anim-slider').valueAsNumber"
+    image = "document.querySelector('.animation img').src"
+    first, first_image = browser.evaluate(frame), browser.evaluate(image)
+    browser.click(".animation button[title='Play']")
+    browser.wait_for(f"{frame} > {first}", timeout=10)
+    assert browser.evaluate(image) != first_image, f"slide {address}: the picture did not change"
+    assert browser.requests == [], f"the animation reached for the network: {browser.requests}"
 
 
 @pytest.fixture(scope="session")
@@ -220,33 +245,125 @@ def test_every_cell_has_slide_metadata(notebook):
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda path: path.stem)
-def test_chapter_deck(notebook):
-    check_deck(SLIDES / f"{notebook.stem}.slides.html", notebook, screenshots=SLIDES)
+def test_chapter_deck(browser, notebook):
+    deck = SLIDES / f"{notebook.stem}.slides.html"
+    if deck.exists() and 'class="animation"' in deck.read_text():
+        check_animation(browser, deck)
+    check_deck(browser, deck, notebook, screenshots=SLIDES)
     assert (SLIDES / f"{notebook.stem}.title.png").exists()
 
 
-def test_sample_deck(sample_deck):
-    shown = check_deck(sample_deck, SAMPLE, screenshots=sample_deck.parent)
+def test_sample_deck(browser, sample_deck):
+    shown = check_deck(browser, sample_deck, SAMPLE, screenshots=sample_deck.parent)
     assert (shown.slides, shown.subslides, shown.maths) == (3, 5, 3)
     assert shown.first_maths_slide == "1/0"
     assert (sample_deck.parent / "sample.maths.png").stat().st_size > 10_000
+    open_deck(browser, sample_deck)
+    where = f"(i => `${{i.h}}/${{i.v || 0}}`)({REVEAL}.getIndices())"
+    # the keys a presenter uses: → next slide, ↓ first shows slide 1's fragment, then its sub-slide
+    for key, key_code, address, fragments in [("ArrowRight", 39, "1/0", 0), ("ArrowDown", 40, "1/0", 1),
+                                              ("ArrowDown", 40, "1/1", 1)]:
+        browser.press(key, key_code=key_code)
+        assert browser.wait_for(f"{where} === '{address}' && {where}", timeout=5) == address
+        assert browser.evaluate("document.querySelectorAll('.fragment.visible').length") == fragments
 
 
-def test_checks_catch_a_cdn_script(sample_deck):
+def test_sample_animation_plays_offline(browser, sample_deck):
+    """The sample's animation is matplotlib's own to_jshtml (Font Awesome from a CDN, no frame in
+    its <img>): the decks rewrite it to play offline and to show a frame without scripts."""
+    assert "font-awesome" in nbformat.read(SAMPLE, as_version=4).cells[6].outputs[0].data["text/html"]
+    assert "font-awesome" not in sample_deck.read_text()
+    check_animation(browser, sample_deck)
+
+
+def test_slides_are_centred_once_their_maths_is_back(browser, tmp_path):
+    """MathJax typesets slides that reveal.js keeps hidden (beyond its view distance of 3) at the
+    wrong size, and the deck typesets a slide again when it is shown: reveal.js must then centre
+    the slide on its height with the maths at their true size."""
+    maths = "\n\n".join(f"$$ \\sum_{{i=1}}^{{{n}}} \\frac{{x_i^2}}{{\\sigma_i^2}} = {n} $$" for n in range(6))
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(f"# Slide {n}") for n in range(5)]
+    notebook.cells.append(nbformat.v4.new_markdown_cell("## Far away\n\n" + maths))
+    for n, cell in enumerate(notebook.cells):
+        cell.id, cell.metadata["slideshow"] = f"cell-{n}", {"slide_type": "slide"}
+    source = tmp_path / "far.ipynb"
+    nbformat.write(notebook, source)
+    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
+                   check=True, capture_output=True)
+    open_deck(browser, tmp_path / "far.slides.html")
+    top, height = browser.evaluate(f"""new Promise(done => {{
+        const R = {REVEAL};
+        MathJax.Hub.Register.MessageHook("End Rerender", () => setTimeout(() =>
+            done([parseFloat(R.getCurrentSlide().style.top), R.getCurrentSlide().scrollHeight]), 100));
+        R.configure({{transition: "none"}});
+        R.slide(5, 0);
+    }})""")
+    assert height > 300 and top == pytest.approx(max((720 - height) / 2, 0), abs=1)
+
+
+def test_checks_catch_a_cdn_script(browser, sample_deck):
     """The offline checks are only worth something if they fail on a deck that fetches a script."""
     deck = sample_deck.with_name("cdn.slides.html")
     cdn = "https://cdn.jsdelivr.net/npm/jquery@3.7.1/dist/jquery.min.js"
     deck.write_text(sample_deck.read_text().replace('src="jquery.min.js"', f'src="{cdn}"'))
     assert static_references(deck) == [cdn]
-    assert chromium(deck.as_uri(), "--dump-dom")[1] == [cdn]
+    browser.open(deck.as_uri(), until=READY)
+    assert browser.requests == [cdn]
 
 
-def test_checks_catch_untypeset_maths(sample_deck):
+def test_checks_catch_untypeset_maths(browser, sample_deck):
     deck = sample_deck.with_name("nomaths.slides.html")
     deck.write_text(sample_deck.read_text().replace("mathjax/MathJax.js", "missing/MathJax.js"))
-    shown = Deck(chromium(deck.as_uri(), "--dump-dom")[0])
+    shown = open_deck(browser, deck)
     assert shown.ready and shown.maths == 0
     assert "$$" in shown.raw_tex()
+
+
+def test_fit_check_catches_overflow(browser, tmp_path):
+    """A deck made to overflow: a title slide too tall for the frame, a code line and a printed
+    line too long for it. fit.js must name each, with the cell and the line to shorten."""
+    long_code = "total = " + " + ".join(f"value_{n:03d}" for n in range(20))  # 238 characters
+    long_print = "x" * 30 + " " + "y" * 170  # one printed line of 201 characters
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Too long\n\n" + "\n".join(f"- goal {n}" for n in range(40))),
+        nbformat.v4.new_code_cell(long_code, outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text=long_print + "\n")]),
+    ]
+    for n, cell in enumerate(notebook.cells):
+        cell.id, cell.metadata["slideshow"] = f"cell-{n}", {"slide_type": "slide"}
+    source = tmp_path / "overflow.ipynb"
+    nbformat.write(notebook, source)
+    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
+                   check=True, capture_output=True)
+    open_deck(browser, tmp_path / "overflow.slides.html")
+    problems = browser.evaluate(f"({FIT_JS})()")
+    by_kind = {(p["slide"], p["kind"], p.get("part")): p for p in problems}
+    assert set(by_kind) == {("0/0", "bottom", None), ("1/0", "clipped-x", "code"),
+                            ("1/0", "clipped-x", "output")}, problems
+    # 40 list items of 20 px type are at least 40 * 20 px tall: 800 px against a 720 px frame
+    assert by_kind["0/0", "bottom", None]["px"] > 800 - 720
+    assert by_kind["0/0", "bottom", None]["cell"] == "cell-0"
+    # monospace glyphs are 0.6 em wide: 238 characters at 16 px are over 2200 px in a 1280 px frame
+    assert by_kind["1/0", "clipped-x", "code"]["px"] > 238 * 16 * 0.55 - 1280
+    assert by_kind["1/0", "clipped-x", "code"]["lines"] == [long_code]
+    assert by_kind["1/0", "clipped-x", "output"]["lines"] == [long_print]
+    assert fit_problems(browser, source)[0].startswith("slide 0/0, cell 0 `# Too long`: content ")
+
+
+def test_remove_input_tag_leaves_the_output(tmp_path):
+    """A code cell tagged `remove-input` keeps its output in the deck but not its code."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f"print('shown {n}')  # code {n}", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=f"printed {n}\n")]) for n in range(2)]
+    notebook.cells[1].metadata["tags"] = ["remove-input"]
+    source = tmp_path / "tagged.ipynb"
+    nbformat.write(notebook, source)
+    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
+                   check=True, capture_output=True)
+    html = (tmp_path / "tagged.slides.html").read_text()
+    assert "printed 0" in html and "code 0" in html
+    assert "printed 1" in html and "code 1" not in html
 
 
 def test_mathjax_copy_stays_small(sample_deck):
