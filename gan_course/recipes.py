@@ -53,7 +53,7 @@ IMAGE_NETWORKS = {
 # 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
 _TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
            "discriminator": {"dim": 1, "hidden": (32, 32)}}
-# k = 5 discriminator steps on batches of 512 (the batch noise of 128 samples hides a W1 of 0.03),
+# k = 5 discriminator steps on batches of 512 (two batches of 128 points differ by about 0.08 in W1),
 # the discriminator 3x faster than the generator, and a weight average of the generator.
 _TOY_1D_GAME = {"game": "gan", "game_options": {"d_steps": 5},
                 "training": TrainSettings(lr_g=3e-4, lr_d=1e-3, batch_size=512, ema_decay=0.995)}

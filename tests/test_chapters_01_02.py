@@ -49,7 +49,7 @@ RIGHT = {
 @pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
 def test_new_checkers_accept_right_answers(checker, capsys):
     assert checker(RIGHT[checker]) is True
-    assert capsys.readouterr().out.startswith("✅ Correct.")
+    assert capsys.readouterr().out.startswith("✅ Correct:")
 
 
 def test_checkers_accept_tensors_and_lists_where_natural(capsys):

@@ -88,7 +88,7 @@ WRONG = [
 @pytest.mark.parametrize("checker", list(RIGHT), ids=lambda c: c.__name__)
 def test_checkers_accept_right_answers(checker, capsys):
     assert checker(RIGHT[checker]) is True
-    assert capsys.readouterr().out.startswith("✅ Correct.")
+    assert capsys.readouterr().out.startswith("✅ Correct:")
 
 
 @pytest.mark.parametrize(("checker", "answer", "message"), WRONG, ids=lambda x: getattr(x, "__name__", None))

@@ -24,7 +24,7 @@ def test_checkers_accept_right_answers(capsys):
         return ((grad.norm(dim=1) - 1) ** 2).mean()
 
     assert checks.check_gradient_penalty(penalty)
-    assert capsys.readouterr().out.count("✅ Correct.") == 5
+    assert capsys.readouterr().out.count("✅ Correct:") == 5
 
 
 def test_checkers_explain_wrong_answers(capsys):

@@ -5,7 +5,7 @@ import torch
 
 
 def _report(ok: bool, success: str = "", failure: str = "") -> bool:
-    print(f"✅ Correct. {success}" if ok else f"❌ Not yet. {failure}")
+    print(f"✅ Correct: {success}" if ok else f"❌ Not yet. {failure}")
     return ok
 
 

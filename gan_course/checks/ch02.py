@@ -60,7 +60,7 @@ def check_mode_shares(answer) -> bool:
     if error:
         return _report(False, failure=error)
     if _close(got, want, 1e-6):
-        return _report(True, "a collapsed generator puts (almost) all its samples in one share.")
+        return _report(True, "a collapsed generator puts (almost) all its samples in one mode.")
     return _report(False, failure=f"for samples {samples.tolist()} and modes {means} you returned {got}, "
                    f"expected {want.tolist()} (an array with one share per mode, summing to 1). Hint: "
                    "np.abs(samples[:, None] - np.array(means)[None, :]).argmin(axis=1) gives each "
