@@ -58,7 +58,7 @@ bench:
 	$(PY) benchmarks/bench_trainer.py
 
 # Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png.
-# About half an hour on 2 CPU cores (limit: 60 minutes); not part of `make test`.
+# About 37 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
 results:
 	$(PY) tools/results.py
 
