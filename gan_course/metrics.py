@@ -28,8 +28,10 @@ import torch
 from scipy import stats
 
 from gan_course import classifiers, data
-from gan_course.classifiers import Classifier as MNISTClassifier  # noqa: F401 (former name)
-from gan_course.classifiers import accuracy  # noqa: F401 (re-exported)
+from gan_course.classifiers import (
+    Classifier,
+    accuracy,  # noqa: F401 (re-exported)
+)
 from gan_course.data import GaussianMixture
 from gan_course.distances import frechet_distance
 
@@ -38,7 +40,7 @@ CLASSIFIER_SEED = classifiers.SEED
 RANGE_TOLERANCE = 1e-5
 
 
-def mnist_classifier() -> MNISTClassifier:
+def mnist_classifier() -> Classifier:
     """The committed MNIST classifier (:func:`gan_course.classifiers.load`)."""
     return classifiers.load("mnist")
 

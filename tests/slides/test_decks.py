@@ -276,21 +276,29 @@ def test_sample_animation_plays_offline(browser, sample_deck):
     check_animation(browser, sample_deck)
 
 
+def render_deck(tmp_path: Path, name: str, cells: list, slides: bool = True) -> Path:
+    """Write ``cells`` as the notebook ``name`` (each a slide of its own if ``slides``), render
+    it with tools/slides.py into ``tmp_path`` and return the deck."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = cells
+    if slides:
+        for n, cell in enumerate(cells):
+            cell.id, cell.metadata["slideshow"] = f"cell-{n}", {"slide_type": "slide"}
+    source = tmp_path / f"{name}.ipynb"
+    nbformat.write(notebook, source)
+    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
+                   check=True, capture_output=True)
+    return tmp_path / f"{name}.slides.html"
+
+
 def test_slides_are_centred_once_their_maths_is_back(browser, tmp_path):
     """MathJax typesets slides that reveal.js keeps hidden (beyond its view distance of 3) at the
     wrong size, and the deck typesets a slide again when it is shown: reveal.js must then centre
     the slide on its height with the maths at their true size."""
     maths = "\n\n".join(f"$$ \\sum_{{i=1}}^{{{n}}} \\frac{{x_i^2}}{{\\sigma_i^2}} = {n} $$" for n in range(6))
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell(f"# Slide {n}") for n in range(5)]
-    notebook.cells.append(nbformat.v4.new_markdown_cell("## Far away\n\n" + maths))
-    for n, cell in enumerate(notebook.cells):
-        cell.id, cell.metadata["slideshow"] = f"cell-{n}", {"slide_type": "slide"}
-    source = tmp_path / "far.ipynb"
-    nbformat.write(notebook, source)
-    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
-                   check=True, capture_output=True)
-    open_deck(browser, tmp_path / "far.slides.html")
+    cells = [nbformat.v4.new_markdown_cell(f"# Slide {n}") for n in range(5)]
+    cells.append(nbformat.v4.new_markdown_cell("## Far away\n\n" + maths))
+    open_deck(browser, render_deck(tmp_path, "far", cells))
     top, height = browser.evaluate(f"""new Promise(done => {{
         const R = {REVEAL};
         MathJax.Hub.Register.MessageHook("End Rerender", () => setTimeout(() =>
@@ -324,19 +332,12 @@ def test_fit_check_catches_overflow(browser, tmp_path):
     line too long for it. fit.js must name each, with the cell and the line to shorten."""
     long_code = "total = " + " + ".join(f"value_{n:03d}" for n in range(20))  # 238 characters
     long_print = "x" * 30 + " " + "y" * 170  # one printed line of 201 characters
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
+    cells = [
         nbformat.v4.new_markdown_cell("# Too long\n\n" + "\n".join(f"- goal {n}" for n in range(40))),
         nbformat.v4.new_code_cell(long_code, outputs=[nbformat.v4.new_output(
             "stream", name="stdout", text=long_print + "\n")]),
     ]
-    for n, cell in enumerate(notebook.cells):
-        cell.id, cell.metadata["slideshow"] = f"cell-{n}", {"slide_type": "slide"}
-    source = tmp_path / "overflow.ipynb"
-    nbformat.write(notebook, source)
-    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
-                   check=True, capture_output=True)
-    open_deck(browser, tmp_path / "overflow.slides.html")
+    open_deck(browser, render_deck(tmp_path, "overflow", cells))
     problems = browser.evaluate(f"({FIT_JS})()")
     by_kind = {(p["slide"], p["kind"], p.get("part")): p for p in problems}
     assert set(by_kind) == {("0/0", "bottom", None), ("1/0", "clipped-x", "code"),
@@ -348,20 +349,16 @@ def test_fit_check_catches_overflow(browser, tmp_path):
     assert by_kind["1/0", "clipped-x", "code"]["px"] > 238 * 16 * 0.55 - 1280
     assert by_kind["1/0", "clipped-x", "code"]["lines"] == [long_code]
     assert by_kind["1/0", "clipped-x", "output"]["lines"] == [long_print]
-    assert fit_problems(browser, source)[0].startswith("slide 0/0, cell 0 `# Too long`: content ")
+    first = fit_problems(browser, tmp_path / "overflow.ipynb")[0]
+    assert first.startswith("slide 0/0, cell 0 `# Too long`: content ")
 
 
 def test_remove_input_tag_leaves_the_output(tmp_path):
     """A code cell tagged `remove-input` keeps its output in the deck but not its code."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(f"print('shown {n}')  # code {n}", outputs=[
+    cells = [nbformat.v4.new_code_cell(f"print('shown {n}')  # code {n}", outputs=[
         nbformat.v4.new_output("stream", name="stdout", text=f"printed {n}\n")]) for n in range(2)]
-    notebook.cells[1].metadata["tags"] = ["remove-input"]
-    source = tmp_path / "tagged.ipynb"
-    nbformat.write(notebook, source)
-    subprocess.run([sys.executable, ROOT / "tools" / "slides.py", "--out", tmp_path, source],
-                   check=True, capture_output=True)
-    html = (tmp_path / "tagged.slides.html").read_text()
+    cells[1].metadata["tags"] = ["remove-input"]
+    html = render_deck(tmp_path, "tagged", cells, slides=False).read_text()
     assert "printed 0" in html and "code 0" in html
     assert "printed 1" in html and "code 1" not in html
 
