@@ -56,9 +56,10 @@ test-slides:
 
 bench:
 	$(PY) benchmarks/bench_trainer.py
+	$(PY) benchmarks/bench_dcgan.py --explore
 
 # Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png.
-# About 37 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
+# About 60 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
 results:
 	$(PY) tools/results.py
 

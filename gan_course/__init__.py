@@ -4,8 +4,10 @@ Modules, in the order the chapters meet them:
 
 - ``runtime``: device choice, seeding, and the fast mode used by the tests;
 - ``theory``: closed forms of chapter 01 (optimal discriminator, C(G) and the JSD);
-- ``data``: offline MNIST as tensors, a seeded batch iterator, and toy Gaussian targets;
+- ``data``: offline MNIST and Fashion-MNIST as tensors, a seeded batch iterator, and toy Gaussian targets;
 - ``models``: MLP generators and discriminators/critics (optionally conditional);
+- ``conv_models``, ``dcgan``: DCGAN's convolutional networks, its game, and batch norm at sampling
+  time (chapter 06);
 - ``losses``: GAN, non-saturating, WGAN, WGAN-GP and LSGAN losses, all from logits;
 - ``train``: one trainer for every chapter, with checkpoints;
 - ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;

@@ -90,3 +90,29 @@ def test_chapter_05_prints_the_matched_wall_time_comparison_from_the_results(mod
     assert int(classes) == want["classes_covered"]
     assert float(fid1) == pytest.approx(want1["fid"], abs=5e-3)
     assert float(score1) == pytest.approx(want1["inception_score"], abs=5e-3)
+
+
+def test_chapter_06_prints_the_mnist_dcgan_result():
+    fid, score, classes = find(r"DCGAN, mnist-dcgan \(seed 0, here\)\s+\d+\s+([\d.]+)\s+([\d.]+)\s+(\d+)/10",
+                               printed("06_dcgan.ipynb"))
+    want = seed0("mnist-dcgan")
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+    assert int(classes) == want["classes_covered"]
+
+
+def test_chapter_06_prints_the_fashion_cdcgan_result():
+    accuracy, fid, score = find(r"accuracy on the requested class ([\d.]+) %, FID ([\d.]+), IS ([\d.]+)",
+                                printed("06_dcgan.ipynb"))
+    want = seed0("fashion-cdcgan")
+    assert float(accuracy) / 100 == pytest.approx(want["label_accuracy"], abs=5e-4)
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+
+
+def test_chapter_06_reads_the_fashion_dcgan_result():
+    fid, score = find(r"fashion-dcgan seed 0: FID ([\d.]+), Inception Score ([\d.]+)",
+                      printed("06_dcgan.ipynb"))
+    want = seed0("fashion-dcgan")
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)

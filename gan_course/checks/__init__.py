@@ -25,6 +25,7 @@ from gan_course.checks.ch05 import (
     check_modes_covered,
     check_share_at_bound,
 )
+from gan_course.checks.ch06 import check_overlap_counts, check_transposed_output_size, check_up_block
 
 __all__ = [
     "check_optimal_discriminator",
@@ -45,4 +46,7 @@ __all__ = [
     "check_critic_slope",
     "check_share_at_bound",
     "check_modes_covered",
+    "check_transposed_output_size",
+    "check_up_block",
+    "check_overlap_counts",
 ]
