@@ -18,9 +18,9 @@ import argparse
 import time
 
 import torch
+from bench_trainer import timed_steps  # the sibling script: the same timing of the Trainer
 from torch import nn
 from torch.utils.data import DataLoader
-from torch.utils.flop_counter import FlopCounterMode
 from torchvision import transforms
 from torchvision.datasets import MNIST
 
@@ -83,13 +83,7 @@ def example_style(max_steps: int, memory_format=torch.contiguous_format,
 def trainer_run(max_steps: int) -> tuple[float, int, float]:
     """The package's Trainer with the recipe; returns seconds, steps and FLOPs per step."""
     trainer, _ = recipes.build(RECIPE, seed=0, device="cpu", progress=False, n_snapshots=0)
-    steps = min(max_steps, trainer.steps_per_epoch)
-    counter = FlopCounterMode(display=False)
-    with counter:
-        trainer.train_step()  # also warms up
-    start = time.perf_counter()
-    trainer.fit(steps=steps + 1)
-    return time.perf_counter() - start, steps, counter.get_total_flops()
+    return timed_steps(trainer, max_steps)
 
 
 def conv_gflops(batch: int = 64, channels: int = 128, size: int = 28, repeats: int = 10) -> float:

@@ -69,10 +69,16 @@ def trainer_epoch(max_steps: int, sync_every: int = 50) -> tuple[float, int, flo
     game = games.GAN(models.mnist_generator(), models.mnist_discriminator())
     trainer = Trainer(game, images, TrainSettings(batch_size=BATCH, lr_g=LR, lr_d=LR, betas=BETAS),
                       RunSettings(device="cpu", progress=False, sync_every=sync_every))
+    return timed_steps(trainer, max_steps)
+
+
+def timed_steps(trainer: Trainer, max_steps: int) -> tuple[float, int, float]:
+    """One step under a FLOP counter (it also warms up), then up to ``max_steps`` more within
+    one epoch, timed; returns seconds, steps and FLOPs per step (also used by bench_dcgan.py)."""
     steps = min(max_steps, trainer.steps_per_epoch)
     counter = FlopCounterMode(display=False)
     with counter:
-        trainer.train_step()  # also warms up
+        trainer.train_step()
     start = time.perf_counter()
     trainer.fit(steps=steps + 1)
     return time.perf_counter() - start, steps, counter.get_total_flops()
