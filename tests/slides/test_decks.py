@@ -30,7 +30,12 @@ FIT_JS = Path(__file__).with_name("fit.js").read_text()
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 READY = "document.querySelector('.reveal.ready')"
 REVEAL = "require('reveal.js/dist/reveal.js')"
-# TeX that MathJax left as text: $...$, $$, \command, or MathJax's own error message.
+# MathJax 2 typesets the page on its own startup queue, which Hub.Queue does not wait for: a
+# callback queued before the startup posts "End" can run while every formula still shows its TeX
+# preview (seen once in CI). Wait for "End", then for whatever the deck queued after it.
+MATHJAX_STARTED = "!window.MathJax || !MathJax.Hub || MathJax.Hub.Startup.signal.posted.includes('End')"
+MATHJAX_DONE = "new Promise(done => window.MathJax ? MathJax.Hub.Queue(done) : done())"
+# TeX that MathJax left as text: $...$, $$, \\command, or MathJax's own error message.
 RAW_TEX = re.compile(r"\$\$|\$[^$\s][^$]*\$|\\[A-Za-z]+|Math Processing Error")
 
 
@@ -124,7 +129,8 @@ def browser():
 def open_deck(browser: Browser, deck: Path, address: str = "") -> "Deck":
     """Load `deck` (at reveal.js address `h/v`), wait for reveal.js and MathJax; what it shows."""
     browser.open(f"{deck.as_uri()}#/{address}" if address else deck.as_uri(), until=READY)
-    browser.evaluate("new Promise(done => window.MathJax ? MathJax.Hub.Queue(done) : done())")
+    browser.wait_for(MATHJAX_STARTED)
+    browser.evaluate(MATHJAX_DONE)
     return Deck(browser.dom())
 
 
