@@ -35,7 +35,7 @@ REVEAL = "require('reveal.js/dist/reveal.js')"
 # preview (seen once in CI). Wait for "End", then for whatever the deck queued after it.
 MATHJAX_STARTED = "!window.MathJax || !MathJax.Hub || MathJax.Hub.Startup.signal.posted.includes('End')"
 MATHJAX_DONE = "new Promise(done => window.MathJax ? MathJax.Hub.Queue(done) : done())"
-# TeX that MathJax left as text: $...$, $$, \\command, or MathJax's own error message.
+# TeX that MathJax left as text: $...$, $$, \command, or MathJax's own error message.
 RAW_TEX = re.compile(r"\$\$|\$[^$\s][^$]*\$|\\[A-Za-z]+|Math Processing Error")
 
 
