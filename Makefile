@@ -58,14 +58,17 @@ bench:
 	$(PY) benchmarks/bench_trainer.py
 	$(PY) benchmarks/bench_dcgan.py --explore
 
-# Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png.
-# About 60 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
+# Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png; then
+# chapter 07's loss zoo on the 2-D targets (100 short runs, results/zoo.json and its RESULTS.md
+# section). About 88 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
 results:
 	$(PY) tools/results.py
+	$(PY) tools/zoo.py
 
-# Train the same runs again and compare every metric with results/results.json.
+# Train the same runs again and compare every metric with results/results.json and results/zoo.json.
 results-check:
 	$(PY) tools/results.py --check
+	$(PY) tools/zoo.py --check
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -8,7 +8,11 @@ Modules, in the order the chapters meet them:
 - ``models``: MLP generators and discriminators/critics (optionally conditional);
 - ``conv_models``, ``dcgan``: DCGAN's convolutional networks, its game, and batch norm at sampling
   time (chapter 06);
-- ``losses``: GAN, non-saturating, WGAN, WGAN-GP and LSGAN losses, all from logits;
+- ``losses``: GAN, non-saturating, WGAN, WGAN-GP, LSGAN and hinge losses and the R1 penalty, all
+  from logits;
+- ``zoo_games``, ``zoo``: chapter 07's hinge and R1 games, the loss-zoo table's runs, power
+  iteration and spectral-norm estimates;
+- ``monitor``, ``monitor_report``: the training-health monitor (a callback) and its report;
 - ``train``: one trainer for every chapter, with checkpoints;
 - ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;
 - ``plots``, ``widgets``: figures, animations and interactive panels;

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from gan_course import checkpoints, recipes, runfolder
+from gan_course import checkpoints, monitor, recipes, runfolder
 from gan_course.checkpoints import CheckpointError, load_checkpoint, write_bytes_atomic, write_text_atomic
 from gan_course.data import DataError
 from gan_course.interrupts import TrainingInterrupted
@@ -130,8 +130,10 @@ def train(args) -> None:
     out = runfolder.prepare(Path(args.out))
     with runfolder.exclusive(out):
         trainer, target = _start(args, out)
+        length = {"epochs": args.epochs} if args.epochs else recipes.length(args.model)
+        health = monitor.for_run(trainer, target, trainer.total_steps(**length))  # chapter 07
         try:
-            trainer.fit(**({"epochs": args.epochs} if args.epochs else recipes.length(args.model)))
+            trainer.fit(**length, callbacks=[health])
         except TrainingInterrupted:
             raise TrainingInterrupted(f"interrupted after step {trainer.step} (the last completed step), "
                                       f"saved in {out / 'checkpoint.pt'}. Resume with: "
@@ -141,7 +143,8 @@ def train(args) -> None:
                    "epochs": trainer.step / trainer.steps_per_epoch,
                    "train_seconds": round(trainer.elapsed, 1), "device": str(trainer.device),
                    "settings": {"game": recipe.game, **recipe.game_options, **as_plain(trainer.settings)},
-                   "metrics": recipes.evaluate(trainer, target)}
+                   "metrics": recipes.evaluate(trainer, target),
+                   "health": {"flagged": health.flagged, "diagnosis": health.diagnosis()}}
         write_text_atomic(json.dumps(trainer.history), out / "history.json")
         _save_picture(trainer, target, out / "samples.png")
         write_text_atomic(json.dumps(summary, indent=2), out / "summary.json")  # last: finished

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from gan_course import conv_models, data, dcgan, games, metrics, models
+from gan_course import conv_models, data, dcgan, games, metrics, models, zoo_games
 from gan_course.runtime import FAST, seed_everything
 from gan_course.settings import RunSettings, TrainSettings, names
 from gan_course.train import Trainer
@@ -51,6 +51,7 @@ IMAGE_NETWORKS = {
     "dcgan": (conv_models.dcgan_generator, conv_models.dcgan_discriminator),
 }
 assert dcgan.DCGAN is games.GAMES["dcgan"]  # importing gan_course.dcgan registered the game
+assert zoo_games.HingeGAN is games.GAMES["hinge"]  # and zoo_games chapter 07's hinge and R1 games
 
 # 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
 _TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
@@ -76,6 +77,11 @@ RECIPES = {r.name: r for r in [
     # the two WGANs 2 critic steps (39 per epoch): 52 and 104 epochs.
     Recipe("ring-gan", "ring of 8 Gaussians, non-saturating GAN (chapter 05)", "ring8",
            epochs=52, fast_steps=100, game="gan",
+           training=TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995), **_TOY_2D),
+    # Chapter 07's loss zoo on the 5x5 grid: ring-gan's settings and length on 25 modes
+    # (gan_course.zoo varies the loss and spectral normalisation on both).
+    Recipe("grid-gan", "5x5 grid of Gaussians, non-saturating GAN, ring-gan's settings (chapter 07)",
+           "grid25", epochs=52, fast_steps=100, game="gan",
            training=TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995), **_TOY_2D),
     Recipe("ring-wgan", "ring of 8 Gaussians, WGAN with weight clipping (chapter 05)", "ring8",
            epochs=104, fast_steps=100, game="wgan", game_options={"clip": 0.01, "d_steps": 2},
@@ -121,6 +127,20 @@ RECIPES = {r.name: r for r in [
     Recipe("fashion-cdcgan", "conditional DCGAN on Fashion-MNIST (chapter 06)", "fashion", epochs=8,
            fast_steps=20, conditional=True, game="dcgan", networks="dcgan", **_DCGAN),
 ]}
+
+# Chapter 07's loss zoo on MNIST: mnist-gan's networks, batch, learning rates and weight average,
+# four losses, D with and without spectral normalisation, all at one matched budget of 3 epochs
+# (5,625 generator steps, about 40 s each on 2 cores): zoo-mnist-hinge, zoo-mnist-hinge-sn, ...
+ZOO_MNIST_LOSSES = {"saturating": "gan-saturating", "nonsaturating": "gan", "lsgan": "lsgan",
+                    "hinge": "hinge"}
+for _loss, _game in ZOO_MNIST_LOSSES.items():
+    for _sn in (False, True):
+        _name = f"zoo-mnist-{_loss}" + ("-sn" if _sn else "")
+        RECIPES[_name] = Recipe(
+            _name, f"MLP GAN on MNIST, {_game} game, D {'with' if _sn else 'without'} spectral norm, "
+            "3 epochs (chapter 07)", "mnist", epochs=3, fast_steps=20, game=_game,
+            discriminator={"spectral_norm": _sn},
+            training=TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=32, ema_decay=0.999))
 
 
 def get(name: str) -> Recipe:

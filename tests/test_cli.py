@@ -34,6 +34,11 @@ def test_train_writes_checkpoint_history_summary_and_grid(cgan_run):
     steps_per_epoch = 60_000 // recipes.get("mnist-cgan").training.batch_size  # full batches only
     assert summary["steps"] == round(0.02 * steps_per_epoch)
     assert set(summary["metrics"]) >= {"fid", "inception_score", "label_accuracy"}
+    # chapter 07's health monitor watched the run: 19 steps, checked at every step (19 // 20 < 1),
+    # the first 19 // 2 = 9 not judged; a barely trained G draws few of the 10 classes, so two
+    # checks in a row from step 10 flag mode collapse there
+    assert summary["health"]["flagged"] == {"collapse": 10}
+    assert summary["health"]["diagnosis"][0].startswith("From step 10 mode collapse")
     history = json.loads((cgan_run / "history.json").read_text())
     assert len(history["g_loss"]) == summary["steps"]
 

@@ -21,6 +21,7 @@ def test_results_script_writes_table_and_pictures(tmp_path):
     assert (tmp_path / "results" / "toy1d.png").stat().st_size > 1000
     assert (tmp_path / "results" / "ring-wgan-gp.png").is_file()
     assert report.count("- seed ") == 4
+    assert report.count("; health monitor") == 4  # chapter 07's monitor watched every run
 
     # --check trains again and compares with results/results.json: equal for a rerun, and a
     # changed number is reported by model, seed and metric.

@@ -116,3 +116,19 @@ def test_chapter_06_reads_the_fashion_dcgan_result():
     want = seed0("fashion-dcgan")
     assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
     assert float(score) == pytest.approx(want["inception_score"], abs=5e-3)
+
+
+def test_chapter_07_retrains_the_zoo_table_seed_0_ring_runs():
+    """The ten live ring runs of chapter 07, section 5, are the seed-0 ring runs of tools/zoo.py."""
+    recorded = json.loads((ROOT / "results" / "zoo.json").read_text())
+    assert not recorded["fast"], "results/zoo.json must come from a full-length run"
+    runs = recorded["runs"]
+    assert {r["seed"] for r in runs} == {0, 1, 2, 3, 4} and len(runs) == 2 * 5 * 2 * 5
+    text = printed("07_loss_zoo.ipynb")
+    ring0 = [r for r in runs if r["recipe"] == "ring-gan" and r["seed"] == 0]
+    assert len(ring0) == 10
+    for run in ring0:
+        scores, sn = run["ema"], "SN" if run["spectral_norm"] else "  "
+        line = (f"{run['loss']:15s} {sn}  {scores['modes_covered']}/8 modes, "
+                f"{scores['high_quality']:6.1%} high quality")
+        assert line in text, f"chapter 07 does not print the recorded line {line!r}"

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from gan_course import recipes  # noqa: E402
 from gan_course.checkpoints import write_bytes_atomic, write_text_atomic  # noqa: E402
+from gan_course.monitor_report import NAMES  # noqa: E402
 from gan_course.runfolder import RunFolderError, read_json  # noqa: E402
 from gan_course.runtime import FAST  # noqa: E402
 
@@ -93,6 +94,21 @@ def settings_text(summary: dict) -> str:
     return ", ".join(parts) + f"; {summary['epochs']:g} epochs = {summary['steps']} steps"
 
 
+def health_text(summary: dict) -> str:
+    """What chapter 07's health monitor said about a run (runs trained before it existed: nothing)."""
+    if "health" not in summary:
+        return ""
+    flagged = sorted(summary["health"]["flagged"].items(), key=lambda item: item[1])
+    if not flagged:
+        return "; health monitor: no problem flagged"
+    # the diagnosis has one sentence per flagged problem, in the same order, ending with whether
+    # the problem was still there at the last check
+    named = [f"{NAMES[problem]} (from step {step}, "
+             + ("gone by the end)" if sentence.endswith("the run recovered.") else "still there at the end)")
+             for (problem, step), sentence in zip(flagged, summary["health"]["diagnosis"], strict=True)]
+    return "; health monitor flagged: " + ", ".join(named)
+
+
 def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -> Path:
     images = out / "results"
     images.mkdir(parents=True, exist_ok=True)
@@ -136,7 +152,7 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
             shown = ", ".join(f"{title} {fmt.format(r['metrics'][key])}" for key, title, fmt in used
                               if key in r["metrics"])
             lines.append(f"- seed {r['seed']}: {r['train_seconds']:.0f} s training "
-                         f"({r['wall_seconds']:.0f} s with start-up and scoring); {shown}")
+                         f"({r['wall_seconds']:.0f} s with start-up and scoring); {shown}{health_text(r)}")
         lines += ["", f"![{name} samples, seed {rs[0]['seed']}](results/{name}.png)", ""]
     report = out / "RESULTS.md"
     write_text_atomic("\n".join(lines), report)

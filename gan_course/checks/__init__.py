@@ -26,6 +26,7 @@ from gan_course.checks.ch05 import (
     check_share_at_bound,
 )
 from gan_course.checks.ch06 import check_overlap_counts, check_transposed_output_size, check_up_block
+from gan_course.checks.ch07 import check_hinge_loss, check_lsgan_optimal_discriminator, check_power_iteration
 
 __all__ = [
     "check_optimal_discriminator",
@@ -49,4 +50,7 @@ __all__ = [
     "check_transposed_output_size",
     "check_up_block",
     "check_overlap_counts",
+    "check_hinge_loss",
+    "check_power_iteration",
+    "check_lsgan_optimal_discriminator",
 ]
