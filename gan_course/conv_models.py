@@ -112,7 +112,7 @@ class DCGANGenerator(_Conditioned):
         return sample_noise(n, self.noise_dim, self.noise, generator, next(self.parameters()).device)
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(_Conditioned):
     """D(x) (or D(x | y)) as a logit: 1 x 28 x 28 -> w x 14 x 14 -> 2w x 7 x 7 -> 4w x 4 x 4 -> 1.
 
     Strided convolutions halve the resolution; batch norm after each but the first (not on the
@@ -123,7 +123,8 @@ class DCGANDiscriminator(nn.Module):
                  batchnorm: bool = True):
         super().__init__()
         self.width, self.n_classes, self.batchnorm = width, n_classes, batchnorm
-        self.label_maps = None if n_classes is None else nn.Embedding(n_classes, math.prod(MNIST_SHAPE))
+        # the label's learned 28x28 map, D's second input channel (see _attach)
+        self.embed = None if n_classes is None else nn.Embedding(n_classes, math.prod(MNIST_SHAPE))
         channels = 1 if n_classes is None else 2
         self.net = nn.Sequential(
             nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(negative_slope),
@@ -139,17 +140,9 @@ class DCGANDiscriminator(nn.Module):
         """Scores of shape (N,)."""
         return self.net(self._join(x, labels)).flatten()
 
-    def _join(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """The image, and for a conditional D the label's learned 28x28 map as a second channel."""
-        if self.label_maps is None:
-            if labels is not None:
-                raise ValueError("this model is unconditional: call it without labels")
-            return x
-        if labels is None:
-            raise ValueError(f"this model is conditional on {self.n_classes} classes: pass labels")
-        if labels.shape != (len(x),):
-            raise ValueError(f"labels must have shape ({len(x)},), got {tuple(labels.shape)}")
-        return torch.cat([x, self.label_maps(labels).view(len(x), *MNIST_SHAPE)], dim=1)
+    def _attach(self, x: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+        """The image, and the label's learned 28x28 map as a second channel."""
+        return torch.cat([x, code.view(len(x), *MNIST_SHAPE)], dim=1)
 
 
 def dcgan_generator(n_classes: int | None = None, **options) -> DCGANGenerator:

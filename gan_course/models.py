@@ -65,7 +65,13 @@ class _Conditioned(nn.Module):
             raise ValueError(f"this model is conditional on {self.n_classes} classes: pass labels")
         if labels.shape != (len(inputs),):
             raise ValueError(f"labels must have shape ({len(inputs)},), got {tuple(labels.shape)}")
-        return torch.cat([inputs, self.embed(labels)], dim=1)
+        return self._attach(inputs, self.embed(labels))
+
+    def _attach(self, inputs: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+        """The input with the label's embedding ``code`` joined: concatenated as extra features
+        here; a network that takes the label another way (DCGAN's D: a second image channel)
+        overrides this and keeps the label checks of :meth:`_join`."""
+        return torch.cat([inputs, code], dim=1)
 
 
 class MLPGenerator(_Conditioned):
