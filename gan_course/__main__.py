@@ -144,7 +144,8 @@ def train(args) -> None:
                    "train_seconds": round(trainer.elapsed, 1), "device": str(trainer.device),
                    "settings": {"game": recipe.game, **recipe.game_options, **as_plain(trainer.settings)},
                    "metrics": recipes.evaluate(trainer, target),
-                   "health": {"flagged": health.flagged, "diagnosis": health.diagnosis()}}
+                   "health": {"flagged": health.flagged, "persisting": health.persisting,
+                              "diagnosis": health.diagnosis()}}
         write_text_atomic(json.dumps(trainer.history), out / "history.json")
         _save_picture(trainer, target, out / "samples.png")
         write_text_atomic(json.dumps(summary, indent=2), out / "summary.json")  # last: finished

@@ -103,6 +103,12 @@ class HealthMonitor:
         """True when no problem was flagged."""
         return not self.flagged
 
+    @property
+    def persisting(self) -> list[str]:
+        """The flagged problems whose rule still held at the last check (the others went away)."""
+        last = self.records[-1]["problems"] if self.records else []
+        return [problem for problem in self.flagged if problem in last]
+
     def _losses(self, trainer) -> dict:
         """Mean losses (and critic estimate) of the history rows since the last check."""
         history, start = trainer.history, self._seen
@@ -198,10 +204,10 @@ class HealthMonitor:
             return ["nothing measured yet: pass the monitor to trainer.fit(callbacks=[...])"]
         if self.healthy:
             return [sentence("healthy", self.records, None, self.limits)]
-        last = self.records[-1]
+        last = self.records[-1]["step"]
         return [sentence(p, self.records, step, self.limits)
-                + (f" Still there at the last check (step {last['step']})." if p in last["problems"]
-                   else f" Gone by the last check (step {last['step']}): the run recovered.")
+                + (f" Still there at the last check (step {last})." if p in self.persisting
+                   else f" Gone by the last check (step {last}): the run recovered.")
                 for p, step in sorted(self.flagged.items(), key=lambda item: item[1])]
 
     def report(self, title: str = "", show: bool = True, figsize=(11, 4.6)):

@@ -65,6 +65,10 @@ _TOY_2D = {"generator": {"dim": 2, "noise_dim": 2, "hidden": (128, 128, 128), "n
 _DCGAN = {"generator": {"width": 32}, "discriminator": {"width": 32},
           "training": TrainSettings(lr_g=4e-4, lr_d=4e-4, batch_size=64, ema_decay=0.999)}
 _RMSPROP_5E5 = {"optimizer": "rmsprop", "lr_g": 5e-5, "lr_d": 5e-5}  # the WGAN paper's optimiser
+# ring-gan's optimiser, batch and weight average, shared by grid-gan (chapter 07)
+_TOY_2D_GAN_TRAINING = TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995)
+# mnist-gan's, shared by chapter 07's zoo-mnist-* recipes
+_MNIST_GAN_TRAINING = TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=32, ema_decay=0.999)
 RECIPES = {r.name: r for r in [
     # 430 passes of the discriminator over 20,000 points = 3,010 generator steps
     Recipe("toy1d", "1-D Gaussian N(4, 0.5^2), non-saturating GAN, k = 5 (chapter 02)", "gaussian-1d",
@@ -77,12 +81,12 @@ RECIPES = {r.name: r for r in [
     # the two WGANs 2 critic steps (39 per epoch): 52 and 104 epochs.
     Recipe("ring-gan", "ring of 8 Gaussians, non-saturating GAN (chapter 05)", "ring8",
            epochs=52, fast_steps=100, game="gan",
-           training=TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995), **_TOY_2D),
+           training=_TOY_2D_GAN_TRAINING, **_TOY_2D),
     # Chapter 07's loss zoo on the 5x5 grid: ring-gan's settings and length on 25 modes
     # (gan_course.zoo varies the loss and spectral normalisation on both).
     Recipe("grid-gan", "5x5 grid of Gaussians, non-saturating GAN, ring-gan's settings (chapter 07)",
            "grid25", epochs=52, fast_steps=100, game="gan",
-           training=TrainSettings(lr_g=1e-3, lr_d=1e-3, batch_size=256, ema_decay=0.995), **_TOY_2D),
+           training=_TOY_2D_GAN_TRAINING, **_TOY_2D),
     Recipe("ring-wgan", "ring of 8 Gaussians, WGAN with weight clipping (chapter 05)", "ring8",
            epochs=104, fast_steps=100, game="wgan", game_options={"clip": 0.01, "d_steps": 2},
            training=TrainSettings(**_RMSPROP_5E5, batch_size=256, ema_decay=0.995), **_TOY_2D),
@@ -95,8 +99,7 @@ RECIPES = {r.name: r for r in [
     # improves almost as much per step, so it gets further per second (chapter 03, section 3).
     # 20 epochs = 37,500 generator steps, about 4 minutes on 2 cores.
     Recipe("mnist-gan", "MLP GAN on MNIST, non-saturating loss, EMA generator (chapter 03)",
-           "mnist", epochs=20, fast_steps=30, game="gan",
-           training=TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=32, ema_decay=0.999)),
+           "mnist", epochs=20, fast_steps=30, game="gan", training=_MNIST_GAN_TRAINING),
     # With labels the MLP pair collapses on some seeds (the generator's tanh saturates, then D
     # wins); a gradient penalty (lambda = 1) on D kept every run stable (chapter 04, section 3).
     # 28 epochs = 26,236 generator steps, about 6 minutes on 2 cores.
@@ -139,8 +142,7 @@ for _loss, _game in ZOO_MNIST_LOSSES.items():
         RECIPES[_name] = Recipe(
             _name, f"MLP GAN on MNIST, {_game} game, D {'with' if _sn else 'without'} spectral norm, "
             "3 epochs (chapter 07)", "mnist", epochs=3, fast_steps=20, game=_game,
-            discriminator={"spectral_norm": _sn},
-            training=TrainSettings(lr_g=3e-4, lr_d=3e-4, batch_size=32, ema_decay=0.999))
+            discriminator={"spectral_norm": _sn}, training=_MNIST_GAN_TRAINING)
 
 
 def get(name: str) -> Recipe:

@@ -38,6 +38,7 @@ def test_train_writes_checkpoint_history_summary_and_grid(cgan_run):
     # the first 19 // 2 = 9 not judged; a barely trained G draws few of the 10 classes, so two
     # checks in a row from step 10 flag mode collapse there
     assert summary["health"]["flagged"] == {"collapse": 10}
+    assert summary["health"]["persisting"] == ["collapse"]  # still there at step 19
     assert summary["health"]["diagnosis"][0].startswith("From step 10 mode collapse")
     history = json.loads((cgan_run / "history.json").read_text())
     assert len(history["g_loss"]) == summary["steps"]

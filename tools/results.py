@@ -98,14 +98,12 @@ def health_text(summary: dict) -> str:
     """What chapter 07's health monitor said about a run (runs trained before it existed: nothing)."""
     if "health" not in summary:
         return ""
-    flagged = sorted(summary["health"]["flagged"].items(), key=lambda item: item[1])
-    if not flagged:
+    health = summary["health"]
+    if not health["flagged"]:
         return "; health monitor: no problem flagged"
-    # the diagnosis has one sentence per flagged problem, in the same order, ending with whether
-    # the problem was still there at the last check
     named = [f"{NAMES[problem]} (from step {step}, "
-             + ("gone by the end)" if sentence.endswith("the run recovered.") else "still there at the end)")
-             for (problem, step), sentence in zip(flagged, summary["health"]["diagnosis"], strict=True)]
+             + ("still there at the end)" if problem in health["persisting"] else "gone by the end)")
+             for problem, step in sorted(health["flagged"].items(), key=lambda item: item[1])]
     return "; health monitor flagged: " + ", ".join(named)
 
 
