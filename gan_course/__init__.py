@@ -13,6 +13,8 @@ Modules, in the order the chapters meet them:
 - ``zoo_games``, ``zoo``: chapter 07's hinge and R1 games, the loss-zoo table's runs, power
   iteration and spectral-norm estimates;
 - ``monitor``, ``monitor_report``: the training-health monitor (a callback) and its report;
+- ``distances``, ``evaluation``, ``stress``: FID, KID and precision/recall on features, chapter
+  08's evaluation of the measures, and its generators with known defects;
 - ``train``: one trainer for every chapter, with checkpoints;
 - ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;
 - ``plots``, ``widgets``: figures, animations and interactive panels;

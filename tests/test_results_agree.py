@@ -132,3 +132,14 @@ def test_chapter_07_retrains_the_zoo_table_seed_0_ring_runs():
         line = (f"{run['loss']:15s} {sn}  {scores['modes_covered']}/8 modes, "
                 f"{scores['high_quality']:6.1%} high quality")
         assert line in text, f"chapter 07 does not print the recorded line {line!r}"
+
+
+@pytest.mark.parametrize("model", ["mnist-wgan", "mnist-wgan-gp"])
+def test_chapter_08_retrains_the_full_length_wgan_runs(model):
+    """Chapter 08 trains (or loads) mnist-wgan and mnist-wgan-gp at full length, seed 0, and scores
+    10,000 samples as make results does."""
+    fid, score = find(rf"(?m)^{model}: FID ([\d.]+), Inception Score ([\d.]+) \(10,000 samples",
+                      printed("08_evaluation.ipynb"))
+    want = seed0(model)
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-4)
