@@ -26,8 +26,8 @@ def check_kid_unbiased(answer) -> bool:
     if abs(got - want) <= tolerance:
         same = _float(_run(answer, np.ones((4, 2)), np.ones((5, 2)))[0])
         if same is not None and abs(same) < 1e-5:
-            return _report(True, "0 for two samples of one point, 0 on average for any two samples "
-                           "of one distribution.")
+            return _report(True, "it matches the unbiased estimate on random features, and gives 0 "
+                           "for two samples of one point.")
         return _report(False, failure=f"right on random features, but for x and y all equal to (1, 1) "
                        f"you returned {same}, not 0.")
     if abs(got - _biased_mmd2(x, y)) <= tolerance:

@@ -12,6 +12,7 @@ to fail (a CDN script, no MathJax, slides that overflow) show that each check ca
 import re
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -130,8 +131,16 @@ def open_deck(browser: Browser, deck: Path, address: str = "") -> "Deck":
     """Load `deck` (at reveal.js address `h/v`), wait for reveal.js and MathJax; what it shows."""
     browser.open(f"{deck.as_uri()}#/{address}" if address else deck.as_uri(), until=READY)
     browser.wait_for(MATHJAX_STARTED)
-    browser.evaluate(MATHJAX_DONE)
-    return Deck(browser.dom())
+    # reveal.js's math plugin may queue another typesetting pass after the startup's (seen in CI:
+    # every formula found so far typeset, yet TeX still shown as text): look again, up to 15 s, so
+    # that only TeX that stays untypeset fails the test.
+    for _ in range(30):
+        browser.evaluate(MATHJAX_DONE)
+        shown = Deck(browser.dom())
+        if not shown.raw_tex():
+            break
+        time.sleep(0.5)
+    return shown
 
 
 def fit_problems(browser: Browser, notebook: Path) -> list[str]:
