@@ -3,6 +3,7 @@
 Each function takes features of shape ``(n, d)``, NumPy arrays or tensors, e.g. the classifier
 features of :func:`gan_course.metrics.features_and_probs`:
 
+- :func:`gaussian_fit`: the mean and covariance of a set of features, which FID compares;
 - :func:`frechet_distance`: the Frechet distance between Gaussians fitted to the two sets, the
   FID of Heusel et al. (2017), eq. 6;
 - :func:`kernel_inception_distance`: the unbiased estimate of the squared maximum mean
@@ -49,6 +50,12 @@ def _pair(real, fake) -> tuple[np.ndarray, np.ndarray]:
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real and fake features differ in size: {real.shape[1]} vs {fake.shape[1]}")
     return real, fake
+
+
+def gaussian_fit(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and covariance (unbiased, n - 1) of features (n, d)."""
+    features = np.asarray(features, dtype=float)
+    return features.mean(0), np.cov(features, rowvar=False)
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from gan_course import classifiers, distances, metrics
+from gan_course.distances import gaussian_fit  # FID's Gaussian fit, shared with metrics
 
 FEATURE_KINDS = ("classifier", "random network", "pixels")
 # Each measure and the direction in which it gets worse: +1 when a larger value is worse.
@@ -53,12 +54,6 @@ def features(images: torch.Tensor, kind: str = "classifier", dataset: str = "mni
     net = random_network()
     return torch.cat([net.features(chunk) for chunk in _flat(images).view(-1, 1, 28, 28).split(1000)]
                      ).double().numpy()
-
-
-def gaussian_fit(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and covariance (unbiased, n - 1) of features (n, d)."""
-    features = np.asarray(features, dtype=float)
-    return features.mean(0), np.cov(features, rowvar=False)
 
 
 def frechet_distance_of(fake: np.ndarray, real: np.ndarray) -> float:

@@ -33,7 +33,7 @@ from gan_course.classifiers import (
     accuracy,  # noqa: F401 (re-exported)
 )
 from gan_course.data import GaussianMixture
-from gan_course.distances import frechet_distance
+from gan_course.distances import frechet_distance, gaussian_fit
 
 CLASSIFIER_PATH = classifiers.classifier_path("mnist")
 CLASSIFIER_SEED = classifiers.SEED
@@ -105,7 +105,7 @@ def reference_features(dataset: str = "mnist") -> np.ndarray:
 @lru_cache(maxsize=2)
 def _reference_statistics(dataset: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
     features = reference_features(dataset)
-    return features.mean(0), np.cov(features, rowvar=False)
+    return gaussian_fit(features)
 
 
 def inception_score(probs: np.ndarray) -> float:
@@ -130,7 +130,7 @@ def evaluate_images(images: torch.Tensor, dataset: str, labels=None, min_share: 
     predicted = probs.argmax(1)
     histogram = np.bincount(predicted, minlength=10)
     result = {
-        "fid": frechet_distance(features.mean(0), np.cov(features, rowvar=False), mu, sigma),
+        "fid": frechet_distance(*gaussian_fit(features), mu, sigma),
         "inception_score": inception_score(probs),
         "class_histogram": histogram.tolist(),
         "classes_covered": int((histogram >= min_share * len(predicted)).sum()),
