@@ -15,6 +15,8 @@ Modules, in the order the chapters meet them:
 - ``monitor``, ``monitor_report``: the training-health monitor (a callback) and its report;
 - ``distances``, ``evaluation``, ``stress``: FID, KID and precision/recall on features, chapter
   08's evaluation of the measures, and its generators with known defects;
+- ``autoencoders``, ``energy``: chapter 09's autoencoder discriminator and its energy-based
+  games, EBGAN (margin loss, pulling-away term) and BEGAN (the control of k_t, M_global);
 - ``train``: one trainer for every chapter, with checkpoints;
 - ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;
 - ``plots``, ``widgets``: figures, animations and interactive panels;

@@ -17,6 +17,10 @@ history. Five problems, each a rule on those measurements (:data:`PROBLEMS`):
 - mode collapse: fewer than 3/4 of the modes (2-D targets) or classes (MNIST, by the classifier
   of :mod:`gan_course.metrics`) get at least 1 % of the samples.
 
+The first three rules read D's scores of samples. A game whose discriminator gives no score
+(chapter 09's EBGAN and BEGAN, whose D is an autoencoder) has no ``generator_loss`` of a score:
+the monitor then watches only the losses and the coverage (divergence and mode collapse).
+
 A problem is *flagged* when its rule holds at ``patience`` consecutive checks after ``warmup``
 steps (by default the first half of ``steps``, when given): one bad measurement is noise,
 several in a row are a trend, and every run starts out covering no mode at all.
@@ -120,6 +124,8 @@ class HealthMonitor:
         """D's verdicts, the loss's slope and G's gradient norm, on copies of the networks (in
         training mode, as in a step), with the global random state restored afterwards."""
         game = trainer.game
+        if not callable(getattr(game, "generator_loss", None)):  # no score to probe (energy games)
+            return {}
         G, D = copy.deepcopy(game.generator), copy.deepcopy(game.discriminator)
         x, y = self._real(trainer)
         cuda = [trainer.device.index or 0] if trainer.device.type == "cuda" else []
@@ -167,11 +173,11 @@ class HealthMonitor:
         found = []
         if "d_real" in r and r["d_fake"] < lim["d_wins"] and r["d_real"] > 1 - lim["d_wins"]:
             found.append("d_wins")
-        if r["g_slope"] < lim["g_vanishing"]:
+        if "g_slope" in r and r["g_slope"] < lim["g_vanishing"]:
             found.append("g_vanishing")
-        typical = [e["g_grad"] for e in earlier if np.isfinite(e["g_grad"])]
-        if not np.isfinite(r["g_grad"]) or (
-                len(typical) >= 3 and r["g_grad"] > lim["g_exploding"] * np.median(typical)):
+        typical = [e["g_grad"] for e in earlier if "g_grad" in e and np.isfinite(e["g_grad"])]
+        if "g_grad" in r and (not np.isfinite(r["g_grad"]) or (
+                len(typical) >= 3 and r["g_grad"] > lim["g_exploding"] * np.median(typical))):
             found.append("g_exploding")
         if any(self._diverges(key, r, earlier) for key in ("d_loss", "g_loss", "wasserstein")):
             found.append("diverging")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from gan_course import conv_models, data, dcgan, games, metrics, models, zoo_games
+from gan_course import autoencoders, conv_models, data, dcgan, energy, games, metrics, models, zoo_games
 from gan_course.runtime import FAST, seed_everything
 from gan_course.settings import RunSettings, TrainSettings, names
 from gan_course.train import Trainer
@@ -35,7 +35,7 @@ class Recipe:
     generator: dict = field(default_factory=dict)
     discriminator: dict = field(default_factory=dict)
     n_toy_samples: int = 20_000  # size of the fixed training set drawn from a toy target
-    networks: str = "mlp"  # for image data, a key of IMAGE_NETWORKS: "mlp" or "dcgan" (chapter 06)
+    networks: str = "mlp"  # for image data, a key of IMAGE_NETWORKS: "mlp", "dcgan" (chapter 06), ...
 
 
 TARGETS = {
@@ -49,9 +49,13 @@ TARGETS = {
 IMAGE_NETWORKS = {
     "mlp": (models.mnist_generator, models.mnist_discriminator),
     "dcgan": (conv_models.dcgan_generator, conv_models.dcgan_discriminator),
+    # chapter 09: an autoencoder as D, against chapter 03's generator (EBGAN) or chapter 06's (BEGAN)
+    "mlp-autoencoder": (models.mnist_generator, autoencoders.mnist_autoencoder),
+    "dcgan-autoencoder": (conv_models.dcgan_generator, autoencoders.mnist_autoencoder),
 }
 assert dcgan.DCGAN is games.GAMES["dcgan"]  # importing gan_course.dcgan registered the game
 assert zoo_games.HingeGAN is games.GAMES["hinge"]  # and zoo_games chapter 07's hinge and R1 games
+assert energy.EBGAN is games.GAMES["ebgan"]  # and energy chapter 09's EBGAN and BEGAN
 
 # 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
 _TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
@@ -129,6 +133,18 @@ RECIPES = {r.name: r for r in [
            epochs=8, fast_steps=20, game="dcgan", networks="dcgan", **_DCGAN),
     Recipe("fashion-cdcgan", "conditional DCGAN on Fashion-MNIST (chapter 06)", "fashion", epochs=8,
            fast_steps=20, conditional=True, game="dcgan", networks="dcgan", **_DCGAN),
+    # Chapter 09: energy-based GANs, an MLP autoencoder 784-256-32-256-784 as D
+    # (gan_course.autoencoders), 3 epochs (about a minute each on 2 cores), mnist-gan's batch and
+    # weight average. EBGAN keeps chapter 03's generator and learning rates. BEGAN takes chapter
+    # 06's generator at width 32 (with chapter 03's it collapsed to one image, chapter 09 shows it),
+    # D slower than G (with lr_d = lr_g = 2e-4 one of two seeds collapsed), and gamma = 1.
+    Recipe("mnist-ebgan", "EBGAN on MNIST: autoencoder D, margin loss, pulling-away term (chapter 09)",
+           "mnist", epochs=3, fast_steps=20, game="ebgan", networks="mlp-autoencoder",
+           game_options={"margin": 0.3, "pt_weight": 0.1}, training=_MNIST_GAN_TRAINING),
+    Recipe("mnist-began", "BEGAN on MNIST: autoencoder D, proportional control of k_t (chapter 09)",
+           "mnist", epochs=3, fast_steps=20, game="began", networks="dcgan-autoencoder",
+           generator={"width": 32}, game_options={"gamma": 1.0, "lambda_k": 0.01},
+           training=TrainSettings(lr_g=2e-4, lr_d=1e-4, batch_size=32, ema_decay=0.999)),
 ]}
 
 # Chapter 07's loss zoo on MNIST: mnist-gan's networks, batch, learning rates and weight average,
@@ -188,17 +204,25 @@ def _split_changes(recipe: Recipe, changes: dict) -> tuple[str, dict, dict, dict
 
 
 def _with_networks(recipe: Recipe, changes: dict) -> Recipe:
-    """``recipe`` with the network arguments in ``changes["generator"]`` and
-    ``changes["discriminator"]`` (dicts, removed from ``changes``) merged into its own."""
-    networks_changed = {}
+    """``recipe`` with ``changes["networks"]`` (a key of :data:`IMAGE_NETWORKS`; the recipe's own
+    network arguments are then dropped, as they belong to its networks) and the arguments in
+    ``changes["generator"]`` and ``changes["discriminator"]`` (dicts) merged in; the keys used are
+    removed from ``changes``."""
+    replaced = {}
+    if "networks" in changes:
+        name = changes.pop("networks")
+        if name not in IMAGE_NETWORKS or recipe.target not in data.DATASETS:
+            raise ValueError(f"networks= takes one of {', '.join(IMAGE_NETWORKS)} for an image recipe; "
+                             f"got {name!r} for {recipe.name!r}")
+        replaced = {"networks": name, "generator": {}, "discriminator": {}}
     for key in ("generator", "discriminator"):
         if key in changes:
             extra = changes.pop(key)
             if not isinstance(extra, dict):
                 raise ValueError(f"{key}= takes a dict of network arguments, e.g. "
                                  f"{key}={{'hidden': (64, 64)}}; got {extra!r}")
-            networks_changed[key] = {**getattr(recipe, key), **extra}
-    return dataclasses.replace(recipe, **networks_changed) if networks_changed else recipe
+            replaced[key] = {**replaced.get(key, getattr(recipe, key)), **extra}
+    return dataclasses.replace(recipe, **replaced) if replaced else recipe
 
 
 def build(name: str, seed: int = 0, **changes) -> tuple[Trainer, data.GaussianMixture | None]:
@@ -206,7 +230,8 @@ def build(name: str, seed: int = 0, **changes) -> tuple[Trainer, data.GaussianMi
     ``game=``, the game's options (``d_steps``, ``clip``, ...), :class:`TrainSettings` fields
     (``lr_d``, ...), :class:`RunSettings` fields (``checkpoint``, ``progress``, ...), or
     ``generator=`` / ``discriminator=`` dicts of network arguments merged into the recipe's
-    (``discriminator={"spectral_norm": True}``, ``generator={"hidden": (4,)}``).
+    (``discriminator={"spectral_norm": True}``, ``generator={"hidden": (4,)}``), or
+    ``networks=``, other networks of :data:`IMAGE_NETWORKS` (``networks="mlp-autoencoder"``).
     Returns ``(trainer, toy_target_or_None)``."""
     changes = dict(changes)
     recipe = _with_networks(get(name), changes)

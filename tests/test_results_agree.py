@@ -143,3 +143,13 @@ def test_chapter_08_retrains_the_full_length_wgan_runs(model):
     want = seed0(model)
     assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
     assert float(score) == pytest.approx(want["inception_score"], abs=5e-4)
+
+
+@pytest.mark.parametrize("model", ["mnist-ebgan", "mnist-began"])
+def test_chapter_09_prints_the_energy_recipes_results(model):
+    fid, score, classes = find(rf"(?m)^{model}, seed 0: FID ([\d.]+), IS ([\d.]+), classes (\d+),",
+                               printed("09_energy_gans.ipynb"))
+    want = seed0(model)
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-4)
+    assert int(classes) == want["classes_covered"]

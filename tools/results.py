@@ -1,7 +1,9 @@
 """`make results`: train every recipe at full length, score it, and write RESULTS.md.
 
-Each (model, seed) runs `python -m gan_course train --model NAME --seed S --out runs/results/...`
-in a fresh process, exactly as a student would; the numbers come from that run's summary.json.
+Each (model, seed) runs the command a student would type,
+`python -m gan_course train --model NAME --seed S --out runs/results/...` (its `main`, called in
+this process: every run seeds everything itself, and one process saves the start-up, the data
+and the classifier's loading of each of the 48 runs); the numbers come from that run's summary.json.
 RESULTS.md gets the machine, the versions, one row per model (mean and spread over seeds), one
 row per run, and a sample grid per model under results/; results/results.json keeps every run's
 metrics. `--check` (`make results-check`) trains the same runs again and compares their metrics
@@ -13,10 +15,11 @@ With GAN_COURSE_FAST=1 every run is a few steps (to test this script); the file 
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,8 +27,10 @@ from statistics import mean
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ["TQDM_DISABLE"] = "1"  # before tqdm is imported: no progress bars in make results
 
 from gan_course import recipes  # noqa: E402
+from gan_course.__main__ import main as gan_course_command  # noqa: E402
 from gan_course.checkpoints import write_bytes_atomic, write_text_atomic  # noqa: E402
 from gan_course.monitor_report import NAMES  # noqa: E402
 from gan_course.runfolder import RunFolderError, read_json  # noqa: E402
@@ -65,12 +70,14 @@ def train(name: str, seed: int, out: Path) -> dict:
     """Train ``name`` with ``seed`` from scratch (replacing an earlier run) and read its summary."""
     folder = out / "runs" / f"{name}-seed{seed}"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "gan_course", "train", "--model", name, "--seed",
-                           str(seed), "--out", str(folder), "--overwrite"], cwd=ROOT,
-                          env={**os.environ, "TQDM_DISABLE": "1"}, stdout=subprocess.DEVNULL)
-    if done.returncode:
-        raise SystemExit(f"training {name} seed {seed} failed (exit status {done.returncode}; its "
-                         "error is above): nothing more was trained or written")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            gan_course_command(["train", "--model", name, "--seed", str(seed), "--out", str(folder),
+                                "--overwrite"])
+    except SystemExit as stop:
+        if stop.code:
+            raise SystemExit(f"training {name} seed {seed} failed ({stop.code}): nothing more was "
+                             "trained or written") from None
     summary = read_json(folder / "summary.json", f"the run of {name} seed {seed} wrote no readable "
                         "summary: run this script again")
     summary["wall_seconds"] = time.perf_counter() - start

@@ -28,6 +28,7 @@ from gan_course.checks.ch05 import (
 from gan_course.checks.ch06 import check_overlap_counts, check_transposed_output_size, check_up_block
 from gan_course.checks.ch07 import check_hinge_loss, check_lsgan_optimal_discriminator, check_power_iteration
 from gan_course.checks.ch08 import check_copy_detector, check_fid_infinity, check_kid_unbiased
+from gan_course.checks.ch09 import check_k_update, check_margin_loss, check_pulling_away
 
 __all__ = [
     "check_optimal_discriminator",
@@ -57,4 +58,7 @@ __all__ = [
     "check_kid_unbiased",
     "check_fid_infinity",
     "check_copy_detector",
+    "check_margin_loss",
+    "check_k_update",
+    "check_pulling_away",
 ]
