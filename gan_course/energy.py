@@ -15,22 +15,21 @@ data it learns to reconstruct, high elsewhere. Two games:
 
 Both games register themselves in :data:`gan_course.games.GAMES`. Their discriminator,
 :func:`gan_course.autoencoders.mnist_autoencoder` (re-exported here), is that of the recipes
-``mnist-ebgan`` and ``mnist-began`` (``networks="autoencoder"``).
+``mnist-ebgan`` and ``mnist-began`` (networks ``"mlp-autoencoder"`` and ``"dcgan-autoencoder"``).
 """
 
-import contextlib
 import math
 from numbers import Real
 
 import torch
-from torch import nn
 
 from gan_course import games
 from gan_course.autoencoders import MLPAutoencoder, mnist_autoencoder
+from gan_course.games import frozen
 from gan_course.settings import positive_number
 
 __all__ = ["EBGAN", "BEGAN", "EnergyGame", "MLPAutoencoder", "mnist_autoencoder", "reconstruction_error",
-           "margin_loss", "pulling_away", "k_update", "convergence_measure", "frozen"]
+           "margin_loss", "pulling_away", "k_update", "convergence_measure"]
 
 
 def reconstruction_error(images: torch.Tensor, reconstructions: torch.Tensor,
@@ -48,7 +47,7 @@ def margin_loss(real_energy: torch.Tensor, fake_energy: torch.Tensor, margin: fl
 def pulling_away(codes: torch.Tensor) -> torch.Tensor:
     """The pulling-away term (Zhao et al. 2017, eq. 6) of a batch of N codes S_i:
     f_PT = 1 / (N (N - 1)) sum_{i != j} (S_i . S_j / (|S_i| |S_j|))^2, the mean squared cosine
-    similarity between distinct samples: 0 for orthogonal codes, 1 when all point one way."""
+    similarity between distinct samples: 0 for orthogonal codes, 1 when all are parallel."""
     n = len(codes)
     if n < 2:
         raise ValueError(f"the pulling-away term needs a batch of at least 2 codes, got {n}")
@@ -67,16 +66,6 @@ def k_update(k: torch.Tensor, loss_real: torch.Tensor, loss_fake: torch.Tensor, 
 def convergence_measure(loss_real: torch.Tensor, loss_fake: torch.Tensor, gamma: float) -> torch.Tensor:
     """BEGAN's M_global = L(x) + |gamma L(x) - L(G(z))| (Berthelot et al. 2017, section 3.4.1)."""
     return loss_real + (gamma * loss_real - loss_fake).abs()
-
-
-@contextlib.contextmanager
-def frozen(module: nn.Module):
-    """``module``'s weights frozen inside the block: gradients flow to its inputs only."""
-    module.requires_grad_(False)
-    try:
-        yield module
-    finally:
-        module.requires_grad_(True)
 
 
 class EnergyGame(games.Game):
@@ -168,8 +157,13 @@ class BEGAN(EnergyGame):
         super().__init__(generator, discriminator, d_steps)
         for name, value in (("gamma", gamma), ("lambda_k", lambda_k), ("eta", eta)):
             positive_number(name, value)
-        self.gamma, self.lambda_k, self.eta, self.power = gamma, lambda_k, eta, eta
+        self.gamma, self.lambda_k, self.eta = gamma, lambda_k, eta
         self.register_buffer("k", torch.zeros(()))
+
+    @property
+    def power(self) -> float:
+        """The exponent of the autoencoder loss: eta."""
+        return self.eta
 
     def step(self, r) -> None:
         G, D = self.generator, self.discriminator

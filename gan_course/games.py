@@ -15,6 +15,7 @@ nothing in the trainer changes. Conditional forms need nothing extra: with label
 ``y`` is passed to both networks (Mirza & Osindero 2014).
 """
 
+import contextlib
 import inspect
 
 import torch
@@ -102,13 +103,22 @@ class Game(nn.Module):
         raise NotImplementedError("a game implements step(r): one iteration of its algorithm")
 
 
+@contextlib.contextmanager
+def frozen(*modules: nn.Module):
+    """The modules' weights frozen inside the block: gradients flow to their inputs only."""
+    for module in modules:
+        module.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.requires_grad_(True)
+
+
 def _frozen_scores(critic: nn.Module, samples: torch.Tensor, labels) -> torch.Tensor:
     """The critic's scores with its weights frozen: gradients flow to the samples only."""
-    critic.requires_grad_(False)
-    try:
+    with frozen(critic):
         return critic(samples, labels)
-    finally:
-        critic.requires_grad_(True)
 
 
 class GAN(Game):

@@ -69,11 +69,11 @@ def check_k_update(answer) -> bool:
         got, error = _run(answer, torch.tensor(k), torch.tensor(real), torch.tensor(fake), gamma, lam)
         if error:
             return _report(False, failure=error)
-        want = min(1.0, max(0.0, k + lam * (gamma * real - fake)))
+        raw = k + lam * (gamma * real - fake)
+        want = min(1.0, max(0.0, raw))
         value = _float(got)
         if value is not None and abs(value - want) < 1e-6:
             continue
-        raw = k + lam * (gamma * real - fake)
         if value is not None and abs(value - raw) < 1e-6:
             hint = "clip k to [0, 1] (torch.clamp or min/max): it weighs a loss term"
         elif value is not None and abs(value - (k + lam * (fake - gamma * real))) < 1e-6:
