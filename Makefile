@@ -10,7 +10,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 # from fighting over the 2 cores (see README, "Tests").
 TEST_ENV := GAN_COURSE_FAST=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TQDM_DISABLE=1 PYTHONHASHSEED=0
 
-.PHONY: install test test-unit test-notebooks test-slides lint lab slides bench results results-check clean
+.PHONY: install test test-unit test-notebooks test-slides test-lab chromium lint lab slides bench results results-check clean
 
 install:
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,7 +29,7 @@ install:
 test: test-unit test-notebooks
 
 test-unit:
-	$(TEST_ENV) $(PY) -m pytest -q tests --ignore=tests/slides -n 2
+	$(TEST_ENV) $(PY) -m pytest -q tests --ignore=tests/slides --ignore=tests/lab -n 2
 
 test-notebooks:
 	$(TEST_ENV) $(PY) -m pytest -q --nbval-lax --nbval-current-env -n 2 --dist loadscope chapters
@@ -46,13 +46,22 @@ slides:
 	$(PY) tools/slides.py
 
 # Opens every deck in headless Chromium and measures that each slide fits 1280x720 (Debian's
-# chromium and the DejaVu fonts the measurements assume, installed here if missing; needs root).
-test-slides:
+# chromium and the DejaVu fonts the measurements assume: `chromium` installs them if missing,
+# which needs root).
+test-slides: chromium
+	$(MAKE) --no-print-directory slides
+	$(PY) -m pytest -q tests/slides
+
+# The playground (chapters/00_playground.ipynb) in a real JupyterLab started from .venv, driven by
+# headless Chromium: run all cells, press step D / step G / play / pause, change the loss; writes
+# build/lab/playground.png and playground.json (frames per second while playing). About 30 s.
+test-lab: chromium
+	$(PY) -m pytest -q -s tests/lab
+
+chromium:
 	test -x /usr/bin/chromium && test -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
-	$(MAKE) --no-print-directory slides
-	$(PY) -m pytest -q tests/slides
 
 bench:
 	$(PY) benchmarks/bench_trainer.py

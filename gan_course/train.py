@@ -43,9 +43,10 @@ class TrainingDiverged(RuntimeError):
 class Round:
     """What a game sees of the trainer during one step (see :mod:`gan_course.games`)."""
 
-    def __init__(self, trainer: "Trainer"):
+    def __init__(self, trainer: "Trainer", players=None):
         self._trainer, self.rng, self.values = trainer, trainer.rng, {}
         self._first = trainer.step * trainer.game.batches_per_step
+        self.players = validation.players(players, trainer.game.players)  # those updated
 
     def real(self, k: int = 0) -> tuple:
         """The ``k``-th real batch of this step as ``(x, y)``; ``y`` is None without labels."""
@@ -53,12 +54,13 @@ class Round:
         return batch if len(batch) == 2 else (batch[0], None)
 
     def update(self, player: str, loss: torch.Tensor) -> None:
-        """One optimiser step of ``player`` on ``loss`` (gradients are zeroed first)."""
+        """One optimiser step of ``player`` on ``loss`` (gradients zeroed first) if it is updated."""
         optimizer = self._trainer.optimizers[player]
         self._trainer.log.watch(loss)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        if player in self.players:
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
 
     def record(self, **values: torch.Tensor) -> None:
         """Scalars for the history of this step (kept on the device until the next sync)."""
@@ -129,11 +131,11 @@ class Trainer:
         """A run's length in steps, given in ``steps`` or in ``epochs`` (exactly one)."""
         return validation.run_length(steps, epochs, self.steps_per_epoch)
 
-    def train_step(self) -> None:
-        """One step of the game, then the weight average and the history row."""
-        r = Round(self)
+    def train_step(self, players=None) -> None:
+        """One step of the game (updating ``players`` only: default all), then EMA and history."""
+        r = Round(self, players)
         self.game.step(r)
-        if self.ema is not None:
+        if self.ema is not None and "generator" in r.players:
             self.ema.update_parameters(self.game.generator)
         self.step += 1
         if r.values:

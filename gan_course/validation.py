@@ -125,3 +125,14 @@ def place(out: torch.Tensor | None, n: int, start: int, chunk: torch.Tensor) -> 
         out = torch.empty((n, *chunk.shape[1:]), dtype=chunk.dtype)
     out[start:start + len(chunk)] = chunk
     return out
+
+
+def players(selected, known) -> tuple:
+    """The players a training step updates (:meth:`Trainer.train_step`): all of ``known`` for
+    None, else ``selected``, refused if empty or naming a player the game does not have (the
+    playground's "step D" and "step G" update one)."""
+    if selected is None:
+        return tuple(known)
+    if not selected or set(selected) - set(known):
+        raise ValueError(f"players must name some of {', '.join(known)}; got {list(selected)!r}")
+    return tuple(selected)

@@ -209,8 +209,16 @@ class Browser:
 
     def click(self, selector: str) -> None:
         """A real mouse click at the centre of the first element matching `selector`."""
-        box = self.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-                            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        self.click_element(f"document.querySelector({json.dumps(selector)})")
+
+    def click_element(self, expression: str) -> None:
+        """A real mouse click at the centre of the element `expression` evaluates to, scrolled
+        into view first (BrowserError if there is none)."""
+        box = self.evaluate(f"(() => {{ const e = {expression}; if (!e) return null; "
+                            "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); "
+                            "return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        if box is None:
+            raise BrowserError(f"nothing to click: {expression}")
         for kind in ("mousePressed", "mouseReleased"):
             self.send("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left",
                       clickCount=1)

@@ -97,6 +97,11 @@ def render(notebooks: list[Path], out: Path) -> None:
     # A code cell tagged `remove-input` shows only its output in the decks (a figure whose
     # plotting code would not fit beside it); the notebook still shows both.
     config.TagRemovePreprocessor.update(enabled=True, remove_input_tags={REMOVE_INPUT_TAG})
+    # A deck has no live kernel, so no widget can draw itself: an output that also carries a
+    # still image (the playground's panel) shows that image instead of an empty widget.
+    config.NbConvertBase.display_data_priority = [
+        "application/javascript", "text/html", "text/markdown", "image/svg+xml", "text/vnd.mermaid",
+        "text/latex", "image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json", "text/plain"]
     exporter = SlidesExporter(config=config)
     exporter.register_filter("offline_animation", offline_jshtml)
     for notebook in notebooks:

@@ -8,6 +8,7 @@ stop the notebook.
 One module per chapter (``ch01`` ... ); every checker is importable from here.
 """
 
+from gan_course.checks.ch00 import check_push
 from gan_course.checks.ch01 import (
     check_c_of_g,
     check_generator_loss,
@@ -31,6 +32,7 @@ from gan_course.checks.ch08 import check_copy_detector, check_fid_infinity, chec
 from gan_course.checks.ch09 import check_k_update, check_margin_loss, check_pulling_away
 
 __all__ = [
+    "check_push",
     "check_optimal_discriminator",
     "check_c_of_g",
     "check_generator_loss",
