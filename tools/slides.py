@@ -61,6 +61,7 @@ EXPORTER_OPTIONS = {
     "mathjax_url": "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe&locale=en",
 }
 REMOVE_INPUT_TAG = "remove-input"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def fail(message: str) -> None:
@@ -99,9 +100,11 @@ def render(notebooks: list[Path], out: Path) -> None:
     config.TagRemovePreprocessor.update(enabled=True, remove_input_tags={REMOVE_INPUT_TAG})
     # A deck has no live kernel, so no widget can draw itself: an output that also carries a
     # still image (the playground's panel) shows that image instead of an empty widget.
-    config.NbConvertBase.display_data_priority = [
-        "application/javascript", "text/html", "text/markdown", "image/svg+xml", "text/vnd.mermaid",
-        "text/latex", "image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json", "text/plain"]
+    # nbconvert's own order, with the widget moved from first to just before plain text.
+    priority = [t for t in SlidesExporter().default_config.NbConvertBase.display_data_priority
+                if t != WIDGET_VIEW]
+    priority.insert(priority.index("text/plain"), WIDGET_VIEW)
+    config.NbConvertBase.display_data_priority = priority
     exporter = SlidesExporter(config=config)
     exporter.register_filter("offline_animation", offline_jshtml)
     for notebook in notebooks:

@@ -55,6 +55,7 @@ TOUR = {
 }
 
 
+STYLE = {"description_width": "7em"}  # the controls' labels, aligned in columns
 # The learning rates the panel offers (1, 2 and 5 per decade); a SelectionSlider keeps them
 # exact, where a FloatLogSlider rounds 5e-3 to its grid (0.00501) in the browser and sends that back.
 RATES = tuple(m * 10.0**e for e in range(-5, 0) for m in (1, 2, 5) if m * 10.0**e <= 0.1)
@@ -69,7 +70,7 @@ def _controls(s: Settings) -> dict:
     """One control per setting, showing the values of ``s`` (each range includes its value)."""
     import ipywidgets as w
 
-    style = {"description_width": "7em"}
+    style = STYLE
     slim = w.Layout(width="17em")
     return {
         "target": w.Dropdown(options=list(TARGETS), value=s.target, description="target",
@@ -111,8 +112,7 @@ class Playground:
         self.points: data.GaussianMixture | None = None
         self._task = None
         self.controls = _controls(settings or Settings())
-        style = {"description_width": "7em"}
-        self.speed = w.IntSlider(steps_per_frame, 1, 50, description="steps/frame", style=style)
+        self.speed = w.IntSlider(steps_per_frame, 1, 50, description="steps/frame", style=STYLE)
         self.upload = w.FileUpload(accept=".csv", multiple=False,
                                    description="your points (CSV)", layout=w.Layout(width="15em"))
         self.buttons = {name: w.Button(description=name, layout=w.Layout(width="6.5em"))

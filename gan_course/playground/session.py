@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gan_course import data, games, metrics, models, zoo_games
+from gan_course import data, games, metrics, models, plots, zoo_games
 from gan_course.playground.targets import TARGETS, UPLOADED
 from gan_course.runtime import seed_everything
-from gan_course.settings import RunSettings, TrainSettings
+from gan_course.settings import RunSettings, TrainSettings, make
 from gan_course.train import Trainer
 
 assert zoo_games.HingeGAN is games.GAMES["hinge"]  # chapter 07's games are registered
@@ -86,11 +86,8 @@ class Settings:
         TrainSettings(lr_g=self.lr_g, lr_d=self.lr_d)  # the trainer's own checks of the rates
 
     def replace(self, **changes) -> "Settings":
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
-        if unknown:
-            raise ValueError(f"unknown setting {unknown[0]!r}; the settings are: "
-                             f"{', '.join(f.name for f in dataclasses.fields(self))}")
-        return dataclasses.replace(self, **changes)
+        """These settings with ``changes``; a misspelt name is a one-line error (:func:`make`)."""
+        return make(Settings, {**dataclasses.asdict(self), **changes})
 
 
 class Session:
@@ -172,12 +169,12 @@ class Session:
         if not self.coverage or self.coverage[-1][0] != self.step:
             self.coverage.append((self.step, covered))
 
-    def modes_covered(self) -> dict:
-        """:func:`metrics.mode_coverage` of the shown samples: a mode (a Gaussian of the target)
-        is covered by at least 1 % of them (fewer for targets of many Gaussians: 25 % of an even
-        share)."""
+    def modes_covered(self, average: bool | None = None) -> dict:
+        """:func:`metrics.mode_coverage` of the samples (``average`` as in :meth:`samples`): a
+        mode (a Gaussian of the target) is covered by at least 1 % of them (fewer for targets of
+        many Gaussians: 25 % of an even share)."""
         share = min(0.01, 0.25 / len(self.target.means))
-        return metrics.mode_coverage(self.samples(), self.target, min_share=share)
+        return metrics.mode_coverage(self.samples(average=average), self.target, min_share=share)
 
     def generator_push(self, samples: torch.Tensor) -> torch.Tensor:
         """-dL_G/dx at each sample x = G(z), times the batch size: the direction and strength
@@ -196,9 +193,9 @@ class Session:
         -lim to lim): D(x) for the probability losses, the raw score or critic value otherwise."""
         axis = torch.linspace(-self.lim, self.lim, resolution)
         yy, xx = torch.meshgrid(axis, axis, indexing="ij")
-        points = torch.stack([xx.ravel(), yy.ravel()], 1).to(self.trainer.device)
-        values = self.trainer.discriminator(points).cpu().reshape(resolution, resolution)
-        return (torch.sigmoid(values) if self.output == "probability" else values).numpy()
+        points = torch.stack([xx.ravel(), yy.ravel()], 1)
+        values = plots.scores_on(self.trainer.discriminator, points, self.output == "probability")
+        return values.reshape(resolution, resolution)
 
     @torch.no_grad()
     def manifold(self, lines: int = 11, points: int = 41) -> list[np.ndarray]:
