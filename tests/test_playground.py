@@ -141,6 +141,10 @@ def test_read_points_fills_the_view_and_reports_a_bad_line():
     np.testing.assert_allclose((means.max(0) + means.min(0)) / 2, 0, atol=1e-12)
     with pytest.raises(ValueError, match="line 3 of the CSV is not two numbers"):
         playground.read_points("x,y\n0,0\nfoo,1\n")
+    with pytest.raises(ValueError, match="line 2 of the CSV is not two numbers"):
+        playground.read_points("0,0\nfoo,1\n1,1\n")  # no header: the second line is wrong
+    with pytest.raises(ValueError, match="line 4 of the CSV is not two numbers"):
+        playground.read_points("x,y\n\n0,0\n1\n")  # blank lines count; one number is not two
     with pytest.raises(ValueError, match="points must be 2 to 200 rows"):
         playground.read_points("1,2\n")
     with pytest.raises(ValueError, match="all the same point"):

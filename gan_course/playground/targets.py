@@ -49,19 +49,28 @@ def points_target(points, std: float | None = None, max_points: int = 200) -> Ga
     return GaussianMixture(tuple(map(tuple, array.tolist())), std or 0.02 * spread, name="your points")
 
 
+def _two_numbers(cells: list[str]) -> list[float] | None:
+    """The first two cells of a CSV line as numbers, or None if they are not two numbers."""
+    try:
+        row = [float(cell) for cell in cells[:2]]
+    except ValueError:
+        return None
+    return row if len(row) == 2 else None
+
+
 def read_points(text: str) -> GaussianMixture:
     """A target from CSV text of x,y rows (a header line is allowed), moved and scaled so that
     the points fill the view, [-2.5, 2.5]^2, as the built-in targets do."""
-    rows = []
-    for line in csv.reader(io.StringIO(text)):
-        if not line or not "".join(line).strip():
+    rows, first = [], True
+    for number, line in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not "".join(line).strip():
             continue
-        try:
-            rows.append([float(v) for v in line[:2]])
-        except ValueError:
-            if rows:  # only the first line may be a header
-                raise ValueError(f"line {len(rows) + 2} of the CSV is not two numbers: "
-                                 f"{','.join(line)!r}") from None
+        row = _two_numbers(line)
+        if row is not None:
+            rows.append(row)
+        elif not first:  # only the first line that is not blank may be a header
+            raise ValueError(f"line {number} of the CSV is not two numbers: {','.join(line)!r}")
+        first = False
     points = np.asarray(rows, dtype=float).reshape(-1, 2) if rows else np.zeros((0, 2))
     if len(points) >= 2:
         centre = (points.max(0) + points.min(0)) / 2
