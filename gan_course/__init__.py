@@ -17,6 +17,8 @@ Modules, in the order the chapters meet them:
   08's evaluation of the measures, and its generators with known defects;
 - ``autoencoders``, ``energy``: chapter 09's autoencoder discriminator and its energy-based
   games, EBGAN (margin loss, pulling-away term) and BEGAN (the control of k_t, M_global);
+- ``infogan``, ``infogan_eval``: chapter 10's InfoGAN (codes, Q on D's body, the mutual
+  information bound) and its measurements (codes matched to classes, stroke moments);
 - ``train``: one trainer for every chapter, with checkpoints;
 - ``metrics``: classifier FID / Inception Score on MNIST, and toy-target distances;
 - ``plots``, ``widgets``: figures, animations and interactive panels;

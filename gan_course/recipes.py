@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 
 import torch
 
-from gan_course import autoencoders, conv_models, data, dcgan, energy, games, metrics, models, zoo_games
+from gan_course import (
+    autoencoders,
+    conv_models,
+    data,
+    dcgan,
+    energy,
+    games,
+    infogan,
+    metrics,
+    models,
+    zoo_games,
+)
 from gan_course.runtime import FAST, seed_everything
 from gan_course.settings import RunSettings, TrainSettings, names
 from gan_course.train import Trainer
@@ -52,10 +63,12 @@ IMAGE_NETWORKS = {
     # chapter 09: an autoencoder as D, against chapter 03's generator (EBGAN) or chapter 06's (BEGAN)
     "mlp-autoencoder": (models.mnist_generator, autoencoders.mnist_autoencoder),
     "dcgan-autoencoder": (conv_models.dcgan_generator, autoencoders.mnist_autoencoder),
+    "infogan": (infogan.info_generator, infogan.info_discriminator),  # chapter 10: G(z, c); D with Q
 }
 assert dcgan.DCGAN is games.GAMES["dcgan"]  # importing gan_course.dcgan registered the game
 assert zoo_games.HingeGAN is games.GAMES["hinge"]  # and zoo_games chapter 07's hinge and R1 games
 assert energy.EBGAN is games.GAMES["ebgan"]  # and energy chapter 09's EBGAN and BEGAN
+assert infogan.InfoGAN is games.GAMES["infogan"]  # and infogan chapter 10's InfoGAN
 
 # 4-D uniform noise: from 1-D noise a ReLU generator tends to fold its line onto itself (chapter 02).
 _TOY_1D = {"generator": {"dim": 1, "noise_dim": 4, "hidden": (32, 32)},
@@ -145,6 +158,11 @@ RECIPES = {r.name: r for r in [
            "mnist", epochs=3, fast_steps=20, game="began", networks="dcgan-autoencoder",
            generator={"width": 32}, game_options={"gamma": 1.0, "lambda_k": 0.01},
            training=TrainSettings(lr_g=2e-4, lr_d=1e-4, batch_size=32, ema_decay=0.999)),
+    # Chapter 10: chapter 06's networks with codes, the paper's lambda and rates; 5 epochs, ~2 minutes
+    Recipe("mnist-infogan", "InfoGAN on MNIST: a 10-way categorical and 2 continuous codes (chapter 10)",
+           "mnist", epochs=5, fast_steps=20, game="infogan", networks="infogan",
+           game_options={"info_weight": 1.0, "continuous_weight": 1.0},
+           training=TrainSettings(lr_g=1e-3, lr_d=2e-4, batch_size=64, ema_decay=0.999)),
 ]}
 
 # Chapter 07's loss zoo on MNIST: mnist-gan's networks, batch, learning rates and weight average,

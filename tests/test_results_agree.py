@@ -153,3 +153,26 @@ def test_chapter_09_prints_the_energy_recipes_results(model):
     assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
     assert float(score) == pytest.approx(want["inception_score"], abs=5e-4)
     assert int(classes) == want["classes_covered"]
+
+
+def test_chapter_10_prints_the_mnist_infogan_result():
+    pattern = (r"(?m)^mnist-infogan, seed 0: FID ([\d.]+), IS ([\d.]+), classes (\d+), "
+               r"code accuracy ([\d.]+)%, Q accuracy ([\d.]+)%")
+    fid, score, classes, code, q = find(pattern, printed("10_infogan.ipynb"))
+    want = seed0("mnist-infogan")
+    assert float(fid) == pytest.approx(want["fid"], abs=5e-3)
+    assert float(score) == pytest.approx(want["inception_score"], abs=5e-4)
+    assert int(classes) == want["classes_covered"]
+    assert float(code) / 100 == pytest.approx(want["code_accuracy"], abs=5e-4)
+    assert float(q) / 100 == pytest.approx(want["q_accuracy"], abs=5e-4)
+
+
+def test_chapter_10_reads_the_recorded_sweep():
+    """The seeds-and-lambdas table the chapter prints is results/infogan.json's."""
+    runs = json.loads((ROOT / "results" / "infogan.json").read_text())["runs"]
+    text = printed("10_infogan.ipynb")
+    recipe = [r["code_accuracy"] for r in runs if r["variant"] == "recipe"]
+    assert len(recipe) == 10
+    (median,) = find(r"recipe \(λ = 1\)\s+seeds \[0, 1, 2, 3, 4, 5, 6, 7, 8, 9\]: "
+                     r"code accuracy median ([\d.]+)%", text)
+    assert float(median) / 100 == pytest.approx(sorted(recipe)[4] / 2 + sorted(recipe)[5] / 2, abs=5e-4)

@@ -45,6 +45,8 @@ COLUMNS = [  # (summary metric key, column title, format)
     ("ks", "KS", "{:.3f}"),
     ("modes_covered", "modes", "{:.0f}"),
     ("high_quality", "high-quality", "{:.1%}"),
+    ("code_accuracy", "code acc.", "{:.1%}"),
+    ("q_accuracy", "Q acc.", "{:.1%}"),
 ]
 
 
@@ -94,8 +96,8 @@ def spread(values: list[float], fmt: str) -> str:
 def settings_text(summary: dict) -> str:
     s = summary["settings"]
     parts = [s["game"], f"{s['optimizer']} lr {s['lr_g']:g}/{s['lr_d']:g}", f"batch {s['batch_size']}"]
-    for key, label in (("d_steps", "k"), ("clip", "clip"), ("gp_weight", "GP"),
-                       ("ema_decay", "EMA")):
+    for key, label in (("d_steps", "k"), ("clip", "clip"), ("gp_weight", "GP"), ("info_weight", "lambda"),
+                       ("continuous_weight", "continuous weight"), ("ema_decay", "EMA")):
         if s.get(key) is not None:
             parts.append(f"{label} {s[key]:g}")
     return ", ".join(parts) + f"; {summary['epochs']:g} epochs = {summary['steps']} steps"
@@ -133,11 +135,16 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
         "Classifier FID: lower is better (real test digits: about 5 with 5,000 images); IS: at "
         "most 10; classes: digits predicted for at least 1 % of samples; W1 and KS: distances "
         "to the 1-D target; modes: of 8, with at least 1 % of samples within 3 std; "
-        "high-quality: samples within 3 std of a mode (98.9 % for the target itself).",
+        "high-quality: samples within 3 std of a mode (98.9 % for the target itself); code acc. and "
+        "Q acc.: InfoGAN's categorical code matched one to one to the digits (chapter 10): the "
+        "classifier's digit of G's samples, and Q's code of the test digits against their labels.",
         "- Seed 0 is the run each chapter trains and shows (same recipe, same seed, same "
         "`recipes.evaluate`), so the chapters print the seed-0 numbers below; "
         "`make results-check` trains every run again and compares each metric with "
-        "`results/results.json`.", "",
+        "`results/results.json`.",
+        "- Chapter 10's InfoGAN over ten seeds and four values of lambda, with every run's confusion "
+        "matrices: [results/infogan.md](results/infogan.md) (`tools/infogan_seeds.py`, not part of "
+        "`make results`).", "",
         "| model | seeds | train time (s) | " + " | ".join(c[1] for c in used) + " |",
         "| --- | --- | --- | " + " | ".join("---" for _ in used) + " |",
     ]

@@ -30,6 +30,7 @@ from gan_course.checks.ch06 import check_overlap_counts, check_transposed_output
 from gan_course.checks.ch07 import check_hinge_loss, check_lsgan_optimal_discriminator, check_power_iteration
 from gan_course.checks.ch08 import check_copy_detector, check_fid_infinity, check_kid_unbiased
 from gan_course.checks.ch09 import check_k_update, check_margin_loss, check_pulling_away
+from gan_course.checks.ch10 import check_matched_accuracy, check_mi_bound
 
 __all__ = [
     "check_push",
@@ -63,4 +64,6 @@ __all__ = [
     "check_margin_loss",
     "check_k_update",
     "check_pulling_away",
+    "check_mi_bound",
+    "check_matched_accuracy",
 ]
