@@ -18,6 +18,8 @@ webSocketCreated events, so a test sees them instead of a timeout. Protocol refe
 import asyncio
 import base64
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -58,10 +60,10 @@ class Browser:
         self._profile = tempfile.TemporaryDirectory(prefix="chromium-")
         self._log = Path(self._profile.name) / "chromium.log"  # a file: a pipe nobody reads fills up
         with self._log.open("w") as log:
-            self._process = subprocess.Popen(
+            self._process = subprocess.Popen(  # its own process group: close() stops its helpers too
                 [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={self._profile.name}",
                  f"--window-size={self.width},{self.height}", "about:blank"],
-                stdout=subprocess.DEVNULL, stderr=log)
+                stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         try:
             self._connect()
         except BaseException:
@@ -77,15 +79,31 @@ class Browser:
         if getattr(self, "_ws", None) is not None:
             self._ws.close()
             self._ws = None
-        if self._process.poll() is None:
-            self._process.terminate()
+        for stop in (signal.SIGTERM, signal.SIGKILL):  # Chromium and its helper processes
+            try:
+                os.killpg(self._process.pid, stop)
+            except ProcessLookupError:
+                break
             try:
                 self._process.wait(timeout=10)
+                break
             except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._profile.cleanup()
+                continue
+        self._remove_profile()
         self._loop.close()
+
+    def _remove_profile(self, seconds: float = 10.0) -> None:
+        """Remove the profile folder; a helper process that outlived Chromium may still be
+        writing into it for a moment (CI once failed with "Directory not empty"), so retry."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self._profile.cleanup()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def _connect(self) -> None:
         port_file = Path(self._profile.name) / "DevToolsActivePort"
