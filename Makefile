@@ -69,7 +69,8 @@ bench:
 
 # Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png; then
 # chapter 07's loss zoo on the 2-D targets (100 short runs, results/zoo.json and its RESULTS.md
-# section). About 90 minutes on 2 CPU cores (limit: 90 minutes); not part of `make test`.
+# section). About 80 minutes on 2 CPU cores (limit: 90 minutes); MLP recipes train two at a time, one
+# thread each (tools/results.py says why that gives the same numbers); not part of `make test`.
 results:
 	$(PY) tools/results.py
 	$(PY) tools/zoo.py
