@@ -5,6 +5,8 @@ so that every notebook trains for a few steps through exactly the same code as t
 only the lengths chosen with :func:`fast_or_full` change.
 """
 
+import multiprocessing
+import multiprocessing.pool
 import os
 import random
 
@@ -48,3 +50,14 @@ def progress_disabled() -> bool:
     """True when the environment sets ``TQDM_DISABLE`` (tests, committed notebook outputs);
     read here because the notebook bar of ``tqdm.auto`` ignores that variable by itself."""
     return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _one_thread() -> None:
+    torch.set_num_threads(1)
+
+
+def one_thread_pool(workers: int) -> multiprocessing.pool.Pool:
+    """A pool of ``workers`` fresh (spawned) processes, each computing with one thread: how the
+    scripts that train many small runs (``tools/zoo.py``, ``tools/results.py``,
+    ``tools/infogan_seeds.py``) use two cores."""
+    return multiprocessing.get_context("spawn").Pool(workers, initializer=_one_thread)

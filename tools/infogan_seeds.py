@@ -20,7 +20,6 @@ Not part of `make results` (40 runs are about 1.5 hours on 2 cores): `make infog
 
 import argparse
 import json
-import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from gan_course import infogan_eval, recipes  # noqa: E402
 from gan_course.checkpoints import write_text_atomic  # noqa: E402
-from gan_course.runtime import FAST  # noqa: E402
+from gan_course.runtime import FAST, one_thread_pool  # noqa: E402
 
 SECTION = "# InfoGAN over seeds and lambdas (chapter 10, `tools/infogan_seeds.py`)"
 RECIPE = "mnist-infogan"
@@ -39,12 +38,6 @@ RECIPE = "mnist-infogan"
 VARIANTS = {"recipe": ({}, range(10)), "lambda-0": ({"info_weight": 0.0}, range(5)),
             "lambda-0.3": ({"info_weight": 0.3}, range(5)), "lambda-3": ({"info_weight": 3.0}, range(5)),
             "continuous-0.1": ({"continuous_weight": 0.1}, range(10))}
-
-
-def _one_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def train(cell: tuple) -> dict:
@@ -69,9 +62,8 @@ def train(cell: tuple) -> dict:
 def train_all(cells: list[tuple], workers: int, out: Path) -> list[dict]:
     """Every cell in ``workers`` processes of one thread each; results/infogan.json is rewritten
     after each finished run (a partial file survives an interrupted sweep)."""
-    context = multiprocessing.get_context("spawn")
     runs = []
-    with context.Pool(workers, initializer=_one_thread) as pool:
+    with one_thread_pool(workers) as pool:
         for run in pool.imap_unordered(train, cells):
             runs.append(run)
             print(f"{run['variant']} seed {run['seed']}: {run['train_seconds']:.0f} s, code "

@@ -26,7 +26,6 @@ import argparse
 import contextlib
 import io
 import json
-import multiprocessing
 import os
 import platform
 import sys
@@ -43,7 +42,7 @@ from gan_course.__main__ import main as gan_course_command  # noqa: E402
 from gan_course.checkpoints import write_bytes_atomic, write_text_atomic  # noqa: E402
 from gan_course.monitor_report import NAMES  # noqa: E402
 from gan_course.runfolder import RunFolderError, read_json  # noqa: E402
-from gan_course.runtime import FAST  # noqa: E402
+from gan_course.runtime import FAST, one_thread_pool  # noqa: E402
 
 COLUMNS = [  # (summary metric key, column title, format)
     ("fid", "classifier FID", "{:.1f}"),
@@ -217,12 +216,6 @@ def one_thread_safe(name: str) -> bool:
     return recipe.target not in data.DATASETS or recipe.networks in ONE_THREAD_NETWORKS
 
 
-def _one_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def _train_cell(cell: tuple) -> dict:
     return train(*cell)
 
@@ -238,7 +231,7 @@ def train_cells(cells: list[tuple[str, int]], out: Path, workers: int) -> dict[t
         print(f"{cell[0]} seed {cell[1]}: {summary['train_seconds']:.0f} s, {summary['metrics']}", flush=True)
 
     if pooled:
-        with multiprocessing.get_context("spawn").Pool(workers, initializer=_one_thread) as pool:
+        with one_thread_pool(workers) as pool:
             summaries = pool.imap(_train_cell, [(*cell, out) for cell in pooled])
             for cell, summary in zip(pooled, summaries, strict=True):
                 report(cell, summary)

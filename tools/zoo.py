@@ -19,7 +19,6 @@ With GAN_COURSE_FAST=1 every run is a few steps (to test this script); the file 
 
 import argparse
 import json
-import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -30,16 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from gan_course import zoo  # noqa: E402
 from gan_course.checkpoints import write_text_atomic  # noqa: E402
-from gan_course.runtime import FAST  # noqa: E402
+from gan_course.runtime import FAST, one_thread_pool  # noqa: E402
 
 SECTION = "## Loss zoo on the 2-D targets (chapter 07, `tools/zoo.py`)"
 METRICS = ("modes_covered", "n_modes", "high_quality")
-
-
-def _one_thread() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def train(cell: tuple) -> dict:
@@ -53,8 +46,7 @@ def train_all(cells: list[tuple], workers: int) -> list[dict]:
     """Every cell, the most expensive first (spectral norm, then the penalty), in ``workers``
     processes; returned in the order of ``cells``."""
     order = sorted(range(len(cells)), key=lambda i: (not cells[i][2], cells[i][1] != "Wasserstein-GP"))
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_one_thread) as pool:
+    with one_thread_pool(workers) as pool:
         done = pool.imap(train, [cells[i] for i in order])
         results = {}
         for i, run in zip(order, done, strict=True):
