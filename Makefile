@@ -67,10 +67,11 @@ bench:
 	$(PY) benchmarks/bench_trainer.py
 	$(PY) benchmarks/bench_dcgan.py --explore
 
-# Every recipe at full length, two seeds each, scored; writes RESULTS.md and results/*.png; then
-# chapter 07's loss zoo on the 2-D targets (100 short runs, results/zoo.json and its RESULTS.md
-# section). About 80 minutes on 2 CPU cores (limit: 90 minutes); MLP recipes train two at a time, one
-# thread each (tools/results.py says why that gives the same numbers); not part of `make test`.
+# Every recipe at full length, two seeds each (chapter 11's ablations one), scored; writes
+# RESULTS.md and results/*.png; then chapter 07's loss zoo on the 2-D targets (100 short runs,
+# results/zoo.json and its RESULTS.md section). About 88 minutes on 2 CPU cores (limit: 90
+# minutes); MLP recipes train two at a time, one thread each (tools/results.py says why that gives
+# the same numbers); not part of `make test`.
 results:
 	$(PY) tools/results.py
 	$(PY) tools/zoo.py

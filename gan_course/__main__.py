@@ -61,7 +61,9 @@ def _save_picture(trainer, target, path: Path) -> None:
     from gan_course import plots
 
     gen = torch.Generator().manual_seed(0)
-    if target is None:
+    if hasattr(trainer.game, "picture"):  # a game that draws itself (chapter 11's translations)
+        ax = trainer.game.picture(trainer)
+    elif target is None:
         n_classes = trainer.generator.n_classes
         labels = None if n_classes is None else torch.arange(100) % n_classes
         images = trainer.sample(100, labels, generator=gen)

@@ -235,6 +235,7 @@ def for_run(trainer, target, steps: int, checks: int = 20) -> HealthMonitor:
     a 2-D ``target``'s modes or on the classes of the run's image dataset (a 1-D target: no
     coverage check)."""
     every = max(1, steps // checks)
-    if target is None:
-        return HealthMonitor(every=every, dataset=recipes.image_dataset(trainer), warmup=steps // 2)
+    if target is None:  # a translation game's outputs are no dataset's samples: no coverage check
+        dataset = None if hasattr(trainer.game, "evaluate") else recipes.image_dataset(trainer)
+        return HealthMonitor(every=every, dataset=dataset, warmup=steps // 2)
     return HealthMonitor(every=every, target=target if target.dim == 2 else None, warmup=steps // 2)

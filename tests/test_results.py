@@ -51,5 +51,15 @@ def test_only_recipes_of_plain_matrix_products_train_with_one_thread():
 
     safe = {name for name in recipes.RECIPES if results.one_thread_safe(name)}
     assert {"toy1d", "ring-gan", "mnist-gan", "mnist-cgan", "mnist-ebgan", "zoo-mnist-hinge"} <= safe
-    assert not safe & {"mnist-dcgan", "fashion-cdcgan", "mnist-began", "mnist-infogan", "zoo-mnist-hinge-sn"}
+    assert not safe & {"mnist-dcgan", "fashion-cdcgan", "mnist-began", "mnist-infogan", "zoo-mnist-hinge-sn",
+                       "mnist-cyclegan-mlp"}  # chapter 11's MLP translators meet convolutional PatchGANs
     assert all(not results.one_thread_safe(name) for name in recipes.RECIPES if name.endswith("-sn"))
+
+
+def test_ablation_recipes_train_their_first_seed_only():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import results
+
+    cells = results.cells_of(["mnist-cyclegan", "mnist-cyclegan-mlp-gan-only", "toy1d"], [0, 1])
+    assert cells == [("mnist-cyclegan", 0), ("mnist-cyclegan", 1), ("mnist-cyclegan-mlp-gan-only", 0),
+                     ("toy1d", 0), ("toy1d", 1)]

@@ -3,13 +3,15 @@
 Each (model, seed) runs the command a student would type,
 `python -m gan_course train --model NAME --seed S --out runs/results/...` (its `main`, called in
 this process: every run seeds everything itself, and one process saves the start-up, the data
-and the classifier's loading of each of the 48 runs); the numbers come from that run's summary.json.
+and the classifier's loading of every run); the numbers come from that run's summary.json.
 RESULTS.md gets the machine, the versions, one row per model (mean and spread over seeds), one
 row per run, and a sample grid per model under results/; results/results.json keeps every run's
 metrics. `--check` (`make results-check`) trains the same runs again and compares their metrics
 with results/results.json: the table is reproducible when nothing differs.
 
     .venv/bin/python tools/results.py [--seeds 0 1] [--models toy1d mnist-gan] [--out DIR] [--check]
+
+A recipe that sets `seeds` (chapter 11's ablations: 1) trains only that many of `--seeds`.
 
 Recipes whose networks are plain matrix products (the MLPs, and every toy target's) train
 `--workers` at a time, one thread each: with one thread they give the same bits as with two
@@ -55,6 +57,12 @@ COLUMNS = [  # (summary metric key, column title, format)
     ("high_quality", "high-quality", "{:.1%}"),
     ("code_accuracy", "code acc.", "{:.1%}"),
     ("q_accuracy", "Q acc.", "{:.1%}"),
+    ("content_ab", "content A->B", "{:.1%}"),
+    ("content_ba", "content B->A", "{:.1%}"),
+    ("fid_to_b", "FID to B", "{:.1f}"),
+    ("fid_to_a", "FID to A", "{:.1f}"),
+    ("cycle_l1", "cycle L1", "{:.3f}"),
+    ("identity_l1", "identity L1", "{:.3f}"),
 ]
 
 
@@ -105,7 +113,8 @@ def settings_text(summary: dict) -> str:
     s = summary["settings"]
     parts = [s["game"], f"{s['optimizer']} lr {s['lr_g']:g}/{s['lr_d']:g}", f"batch {s['batch_size']}"]
     for key, label in (("d_steps", "k"), ("clip", "clip"), ("gp_weight", "GP"), ("info_weight", "lambda"),
-                       ("continuous_weight", "continuous weight"), ("ema_decay", "EMA")):
+                       ("continuous_weight", "continuous weight"), ("cycle_weight", "cycle"),
+                       ("identity_weight", "identity"), ("ema_decay", "EMA")):
         if s.get(key) is not None:
             parts.append(f"{label} {s[key]:g}")
     return ", ".join(parts) + f"; {summary['epochs']:g} epochs = {summary['steps']} steps"
@@ -147,7 +156,12 @@ def write_report(runs: dict[str, list[dict]], out: Path, total_seconds: float) -
         "to the 1-D target; modes: of 8, with at least 1 % of samples within 3 std; "
         "high-quality: samples within 3 std of a mode (98.9 % for the target itself); code acc. and "
         "Q acc.: InfoGAN's categorical code matched one to one to the digits (chapter 10): the "
-        "classifier's digit of G's samples, and Q's code of the test digits against their labels.",
+        "classifier's digit of G's samples, and Q's code of the test digits against their labels; "
+        "content, FID to B or A, cycle L1 and identity L1: CycleGAN's translations of 5,000 test digits "
+        "(chapter 11; `gan_course.cyclegan_eval`): the share the classifier reads as the source digit, "
+        "the classifier FID of the translations to the real digits of their target domain, the mean "
+        "absolute pixel error of the round trips and of a translator applied to its own target domain. "
+        "Ablation recipes are trained for the first seed only.",
         "- Seed 0 is the run each chapter trains and shows (same recipe, same seed, same "
         "`recipes.evaluate`), so the chapters print the seed-0 numbers below; "
         "`make results-check` trains every run again and compares each metric with "
@@ -213,7 +227,9 @@ def one_thread_safe(name: str) -> bool:
     recipe = recipes.get(name)
     if recipe.discriminator.get("spectral_norm"):
         return False
-    return recipe.target not in data.DATASETS or recipe.networks in ONE_THREAD_NETWORKS
+    if recipe.target in recipes.TARGETS:  # toy targets: MLPs
+        return True
+    return recipe.target in data.DATASETS and recipe.networks in ONE_THREAD_NETWORKS  # not CycleGAN's
 
 
 def _train_cell(cell: tuple) -> dict:
@@ -258,10 +274,15 @@ def main() -> None:
         sys.exit(f"error: {error}")
 
 
+def cells_of(models: list[str], seeds: list[int]) -> list[tuple[str, int]]:
+    """The (model, seed) runs: every seed for a recipe, the first ``recipe.seeds`` where it sets them."""
+    return [(name, seed) for name in models for seed in seeds[:recipes.get(name).seeds]]
+
+
 def run_all(args) -> None:
     """Train every (model, seed); then write the report, or compare with the recorded metrics."""
     start = time.perf_counter()
-    cells = [(name, seed) for name in args.models for seed in args.seeds]
+    cells = cells_of(args.models, args.seeds)
     done = train_cells(cells, args.out, args.workers)
     runs: dict[str, list[dict]] = {}
     for name, seed in cells:

@@ -31,6 +31,7 @@ from gan_course.checks.ch07 import check_hinge_loss, check_lsgan_optimal_discrim
 from gan_course.checks.ch08 import check_copy_detector, check_fid_infinity, check_kid_unbiased
 from gan_course.checks.ch09 import check_k_update, check_margin_loss, check_pulling_away
 from gan_course.checks.ch10 import check_matched_accuracy, check_mi_bound
+from gan_course.checks.ch11 import check_cycle_loss, check_missing_terms
 
 __all__ = [
     "check_push",
@@ -66,4 +67,6 @@ __all__ = [
     "check_pulling_away",
     "check_mi_bound",
     "check_matched_accuracy",
+    "check_cycle_loss",
+    "check_missing_terms",
 ]
