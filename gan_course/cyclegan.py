@@ -205,7 +205,7 @@ class CycleGAN(games.Game):
         (:func:`gan_course.cyclegan_eval.scores`)."""
         from gan_course import cyclegan_eval
 
-        return cyclegan_eval.scores(trainer.game.generator if raw else trainer.sampler, n=TEST_DIGITS)
+        return cyclegan_eval.scores(self.generator if raw else trainer.sampler, n=TEST_DIGITS)
 
     def picture(self, trainer, n: int = 10):
         """Rows of sources, translations and reconstructions, both ways (the run's samples.png)."""

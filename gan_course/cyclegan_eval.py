@@ -14,22 +14,13 @@ never shown in training), :func:`scores` measures
   image that is already in its target domain.
 """
 
+from functools import lru_cache
+
 import numpy as np
 import torch
 
 from gan_course import cyclegan, evaluation, metrics, plots
-
-
-@torch.no_grad()
-def translate(translator: torch.nn.Module, images: torch.Tensor, chunk: int = 1000) -> torch.Tensor:
-    """``translator`` (G.ab or G.ba) applied to ``images`` in eval mode, in chunks; on the CPU."""
-    device = next((w.device for w in translator.parameters()), torch.device("cpu"))  # none: a fixed map
-    was_training = translator.training
-    translator.eval()
-    try:
-        return torch.cat([translator(part.to(device)).cpu() for part in images.split(chunk)])
-    finally:
-        translator.train(was_training)
+from gan_course.runtime import outputs_in_chunks as translate  # G.ab or G.ba on images, eval mode
 
 
 def ink(images: torch.Tensor) -> torch.Tensor:
@@ -38,12 +29,11 @@ def ink(images: torch.Tensor) -> torch.Tensor:
 
 
 def round_trips(G, pairs: torch.Tensor) -> dict[str, torch.Tensor]:
-    """For test pairs (a, b): the translations, the round trips and the identity outputs."""
+    """For test pairs (a, b): the translations and the round trips."""
     a, b = pairs[:, :1], pairs[:, 1:]
     fake_b, fake_a = translate(G.ab, a), translate(G.ba, b)
     return {"a": a, "b": b, "fake_b": fake_b, "fake_a": fake_a,
-            "back_a": translate(G.ba, fake_b), "back_b": translate(G.ab, fake_a),
-            "same_b": translate(G.ab, b), "same_a": translate(G.ba, a)}
+            "back_a": translate(G.ba, fake_b), "back_b": translate(G.ab, fake_a)}
 
 
 def content_accuracy(images: torch.Tensor, labels: torch.Tensor) -> float:
@@ -52,13 +42,26 @@ def content_accuracy(images: torch.Tensor, labels: torch.Tensor) -> float:
     return float((probs.argmax(1) == labels.numpy()).mean())
 
 
+@lru_cache(maxsize=2)
+def _real_features(n: int) -> dict[str, np.ndarray]:
+    """The classifier's features of the first ``n`` real test digits of each domain (read-only):
+    the same for every run scored, so computed once per process."""
+    pairs = cyclegan.stroke_domains("test")[0][:n]
+    features = {"a": metrics.features_and_probs(pairs[:, :1].clamp(-1, 1))[0],
+                "b": metrics.features_and_probs(pairs[:, 1:].clamp(-1, 1))[0]}
+    for array in features.values():
+        array.setflags(write=False)
+    return features
+
+
 def scores(G, n: int = 10_000) -> dict[str, float]:
     """The measures of the module's docstring for translator pair ``G`` on the first ``n`` test pairs."""
     pairs, labels = cyclegan.stroke_domains("test")
     t = round_trips(G, pairs[:n])
+    t["same_b"], t["same_a"] = translate(G.ab, t["b"]), translate(G.ba, t["a"])  # identity outputs
     labels = labels[:n, 0].numpy()
-    features, read = {}, {}
-    for k in ("a", "b", "fake_a", "fake_b"):
+    features, read = dict(_real_features(n)), {}
+    for k in ("fake_a", "fake_b"):
         features[k], probs = metrics.features_and_probs(t[k].clamp(-1, 1))
         read[k] = probs.argmax(1)
     return {
@@ -80,9 +83,3 @@ def show_translations(G, pairs: torch.Tensor, title: str = "", ax=None):
     names = ["A: a", "G_AB(a)", "G_BA(G_AB(a))", "B: b", "G_BA(b)", "G_AB(G_BA(b))"]
     ax.set_yticks(np.arange(len(names)) * 30 + 16, names)  # rows of 28 pixels and 2 of padding
     return ax
-
-
-def ink_shares(G, n: int = 10_000) -> dict[str, np.ndarray]:
-    """Ink per image of the real A and B test digits and of both translations (for histograms)."""
-    t = round_trips(G, cyclegan.stroke_domains("test")[0][:n])
-    return {k: ink(t[k]).numpy() for k in ("a", "b", "fake_b", "fake_a")}

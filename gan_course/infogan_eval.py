@@ -20,6 +20,7 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from gan_course import data, metrics
+from gan_course.runtime import outputs_in_chunks
 
 
 def confusion_matrix(codes, classes, n_codes: int = 10, n_classes: int = 10) -> np.ndarray:
@@ -64,17 +65,10 @@ def balanced_inputs(generator, n: int, seed: int = 0) -> tuple[torch.Tensor, tor
     return generator.join(z, categories, continuous), categories
 
 
-@torch.no_grad()
 def generate(generator, inputs: torch.Tensor, chunk: int = 2000) -> torch.Tensor:
     """G's images (on the CPU) of ``inputs`` made by ``generator.join``, in evaluation mode
     (batch norm with its running averages, as the trainer samples); the mode is restored."""
-    was_training = generator.training
-    generator.eval()
-    try:
-        device = next(generator.parameters()).device
-        return torch.cat([generator(part.to(device)).cpu() for part in inputs.split(chunk)])
-    finally:
-        generator.train(was_training)
+    return outputs_in_chunks(generator, inputs, chunk)
 
 
 def traversal(generator, categories, values, which: int = 0, seed: int = 0) -> torch.Tensor:

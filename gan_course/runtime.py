@@ -5,6 +5,7 @@ so that every notebook trains for a few steps through exactly the same code as t
 only the lengths chosen with :func:`fast_or_full` change.
 """
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -44,6 +45,27 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextlib.contextmanager
+def evaluation_mode(module: torch.nn.Module):
+    """``module`` in evaluation mode inside the block (batch norm's running averages, no dropout),
+    its own mode restored afterwards, also when the block raises."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
+
+
+@torch.no_grad()
+def outputs_in_chunks(module: torch.nn.Module, inputs: torch.Tensor, chunk: int = 1000) -> torch.Tensor:
+    """``module(inputs)`` in evaluation mode, ``chunk`` rows at a time on the module's device (the
+    CPU for a module without weights), gathered on the CPU."""
+    device = next((w.device for w in module.parameters()), torch.device("cpu"))
+    with evaluation_mode(module):
+        return torch.cat([module(part.to(device)).cpu() for part in inputs.split(chunk)])
 
 
 def progress_disabled() -> bool:

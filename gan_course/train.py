@@ -26,7 +26,7 @@ from gan_course.data import Batches
 from gan_course.history import History
 from gan_course.interrupts import TrainingInterrupted, deferred_interrupt
 from gan_course.runtime import device as pick_device
-from gan_course.runtime import progress_disabled
+from gan_course.runtime import evaluation_mode, progress_disabled
 from gan_course.settings import RunSettings, TrainSettings, as_plain
 
 # Snapshot noise comes from its own generator, seeded apart from the training noise, so that
@@ -228,10 +228,8 @@ class Trainer:
     def _snapshot(self) -> None:
         if self.snapshots and self.snapshots[-1][0] == self.step:
             return
-        was_training = self.sampler.training
-        self.sampler.eval()
-        images = self.sampler(*self.fixed_inputs).cpu()
-        self.sampler.train(was_training)
+        with evaluation_mode(self.sampler):
+            images = self.sampler(*self.fixed_inputs).cpu()
         self.snapshots.append((self.step, images))
 
     @torch.no_grad()
@@ -241,17 +239,13 @@ class Trainer:
         in chunks of :data:`SAMPLE_CHUNK`; ``labels``: one class for all, or one per sample."""
         model = self.game.generator if raw else self.sampler
         labels = self.game.sample_labels(validation.count(n), labels, self.device)
-        was_training = model.training
-        model.eval()
-        try:
-            out = None
+        out = None
+        with evaluation_mode(model):
             for start in range(0, n, SAMPLE_CHUNK):
                 part = None if labels is None else labels[start:start + SAMPLE_CHUNK]
                 inputs = self.game.generator_inputs(model, min(SAMPLE_CHUNK, n - start),
                                                     generator, part)
                 out = validation.place(out, n, start, model(*inputs).cpu())  # checks memory
-        finally:
-            model.train(was_training)
         return out
 
     def state_dict(self) -> dict:

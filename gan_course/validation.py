@@ -11,6 +11,8 @@ from numbers import Real
 
 import torch
 
+from gan_course.runtime import evaluation_mode
+
 
 def check_training_inputs(game, tensors: tuple) -> None:
     """Refuse a ``game`` or ``data`` that cannot train: not a game, not tensors, integer or
@@ -50,15 +52,12 @@ def _check_labels(labels: torch.Tensor, n: int, n_classes: int) -> None:
 @torch.no_grad()
 def _sample_shape(game) -> tuple:
     """The shape of one sample of G (evaluation mode: no state of G changes)."""
-    G, was_training = game.generator, game.generator.training
-    G.eval()
-    try:
+    G = game.generator
+    with evaluation_mode(G):
         device = next(G.parameters()).device
         labels = torch.zeros(1, dtype=torch.long, device=device) if game.conditional else None
         inputs = game.generator_inputs(G, 1, torch.Generator().manual_seed(0), labels)
         return tuple(G(*inputs).shape[1:])
-    finally:
-        G.train(was_training)
 
 
 def run_length(steps, epochs, steps_per_epoch: int) -> int:
